@@ -1,0 +1,46 @@
+"""cyacts: fast, exact activation functions and their derivatives for NumPy arrays.
+
+    >>> import numpy as np, cyacts
+    >>> x = np.linspace(-3, 3, 7, dtype=np.float32)
+    >>> cyacts.gelu_(x) is x          # in place
+    True
+
+Forward: relu, leaky_relu, relu6, gelu, tanh, sigmoid (and the in-place relu_, ... sigmoid_).
+Derivatives: relu_grad, ..., sigmoid_grad. The pure-NumPy oracle is cyacts.reference.
+"""
+import os as _os
+
+from . import _core
+from .api import *  # noqa: F401,F403
+from .api import __all__ as _api_all
+
+__version__ = "0.1.0"
+
+
+def get_include():
+    """The folder holding cyacts/cyacts.h, for C and Cython builds (-I)."""
+    return _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "include")
+
+
+def config():
+    """How this copy of cyacts was built and what it runs on."""
+    return {
+        "version": __version__,
+        "openmp": _core.OPENMP,
+        "threads": get_num_threads(),  # noqa: F405
+        "compiler": _core.COMPILER,
+        "flags": _core.BUILD_FLAGS,
+        "simd": _core.simd_level(),
+        "simd_available": list(_core.AVAILABLE_LEVELS),
+    }
+
+
+def show_config():
+    """Print config(), one item a line."""
+    for key, value in config().items():
+        print(f"{key:>15}: {value}")
+
+
+__all__ = [*_api_all, "get_include", "config", "show_config", "reference", "__version__"]
+
+from . import reference  # noqa: E402

@@ -1,0 +1,3 @@
+/* The kernels for any CPU of the architecture (SSE2 on x86-64, NEON on arm64). */
+#define CYACTS_TABLE cyacts_table_baseline
+#include "kernels_impl.h"

@@ -1,0 +1,369 @@
+"""The Python surface: validation, dtype promotion, broadcasting, output allocation, threads.
+
+Everything that can go wrong is checked here, before anything is written; the compiled driver
+(_core.pyx) only ever sees flat contiguous buffers of float32 or float64.
+"""
+import numbers
+import os
+
+import numpy as np
+
+from . import _core
+
+__all__ = [
+    "relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid",
+    "relu_", "leaky_relu_", "relu6_", "gelu_", "tanh_", "sigmoid_",
+    "relu_grad", "leaky_relu_grad", "relu6_grad", "gelu_grad", "tanh_grad", "sigmoid_grad",
+    "get_num_threads", "set_num_threads",
+]
+
+_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+_APPROXIMATE = ("none", "tanh")
+# OpenMP caps a team far below this; the bound only keeps absurd requests from reaching C.
+_MAX_THREADS = 1 << 16
+
+
+# --------------------------------------------------------------------------------------------
+# threads
+# --------------------------------------------------------------------------------------------
+def get_num_threads():
+    """Threads a call with n_threads=None uses.
+
+    Follows OMP_NUM_THREADS, the CPUs this process may run on, set_num_threads() and
+    threadpoolctl's threadpool_limits(..., user_api="openmp"). 1 in a build without OpenMP.
+    """
+    return _core.max_threads()
+
+
+def set_num_threads(n):
+    """Set the default number of threads (as omp_set_num_threads; per calling thread)."""
+    _core.set_threads(_check_threads(n))
+
+
+def _check_threads(n_threads):
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be a positive int or None, not {type(n_threads).__name__}")
+    if n_threads <= 0:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+    return int(min(n_threads, _MAX_THREADS))
+
+
+def _threads(n_threads):
+    return get_num_threads() if n_threads is None else _check_threads(n_threads)
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+def _as_array(value, name):
+    if isinstance(value, np.ndarray):
+        return value
+    if value is None:
+        raise TypeError(f"{name} must be an array or a number, not None")
+    try:
+        return np.asarray(value)
+    except Exception as exc:  # ragged lists and other things NumPy cannot take
+        raise TypeError(f"{name}: cannot convert {type(value).__name__} to an array: {exc}") from None
+
+
+def _result_dtype(dtype, name):
+    """The dtype of the result for an input of `dtype` (as np.tanh: ints and bools give float64)."""
+    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):
+        return dtype.newbyteorder("=")
+    if dtype.kind in "biu":
+        return _F64
+    raise TypeError(
+        f"{name} has unsupported dtype {dtype}: cyacts computes on float16, float32 and float64 "
+        "(bool and integer inputs give float64)"
+    )
+
+
+def _is_weak_scalar(value):
+    """Python numbers take the dtype of the array they meet (NumPy 2 promotion rules)."""
+    return type(value) in (int, float, bool)
+
+
+def _check_out(out, shape, dtype):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}, but the result has shape {shape}")
+    if out.dtype != dtype:
+        raise TypeError(f"out has dtype {out.dtype}, but the result has dtype {dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+
+
+def _check_inplace(x, name="x"):
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"in-place operations need a numpy.ndarray for {name}, not {type(x).__name__}")
+    if x.dtype.kind != "f" or x.dtype.itemsize not in (2, 4, 8):
+        raise TypeError(f"in-place operations need float16/32/64 for {name}, not {x.dtype}")
+    if not x.dtype.isnative:
+        raise TypeError(f"in-place operations need native byte order for {name}, not {x.dtype}")
+    if not x.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+
+
+def _alpha(alpha, shape):
+    """A Python float for a scalar alpha, or an array that broadcasts to `shape`."""
+    if isinstance(alpha, (bool, np.bool_)):
+        raise TypeError("alpha must be a real number or an array of them, not bool")
+    if isinstance(alpha, numbers.Real):
+        return float(alpha)
+    arr = _as_array(alpha, "alpha")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"alpha has unsupported dtype {arr.dtype}: it must be real")
+    if arr.ndim == 0:
+        return float(arr)
+    try:
+        if np.broadcast_shapes(arr.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"alpha with shape {arr.shape} does not broadcast to the input's shape {shape}"
+        ) from None
+    return arr
+
+
+# --------------------------------------------------------------------------------------------
+# execution
+# --------------------------------------------------------------------------------------------
+def _flat(a, shape, compute, order, target):
+    """`a` as a flat contiguous buffer of `compute` in `order`; a copy where it must be.
+
+    A view is used when `a` already is one, unless it overlaps the output in any way other
+    than being the output itself (then the result is as if the inputs were copied first).
+    """
+    if a.shape != shape:
+        a = np.broadcast_to(a, shape)
+    contiguous = a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
+    if a.dtype == compute and contiguous:
+        same = (
+            target is not None
+            and a.__array_interface__["data"][0] == target.__array_interface__["data"][0]
+            and a.strides == target.strides
+        )
+        if same or target is None or not np.may_share_memory(a, target):
+            return a.reshape(-1, order=order)
+    return np.array(a, dtype=compute, order=order).reshape(-1, order=order)
+
+
+def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
+    """Run kernel `op` over x (and aux arrays) into `out` (allocated when None)."""
+    compute = _F32 if dtype == _F16 else dtype
+    threads = _threads(n_threads)
+    if out is None:
+        fortran = x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
+        out = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
+    else:
+        _check_out(out, shape, dtype)
+    direct = out.dtype == compute and (out.flags.c_contiguous or out.flags.f_contiguous)
+    order = "C" if (not direct or out.flags.c_contiguous) else "F"
+    target = out if direct else None
+    flat_out = out.reshape(-1, order=order) if direct else np.empty(out.size, dtype=compute)
+    flats = [None if a is None else _flat(a, shape, compute, order, target) for a in (x, *aux)]
+    flats += [None] * (3 - len(flats))
+    _core.apply(op, flats[0], flat_out, flats[1], flats[2], param, threads)
+    if not direct:
+        np.copyto(out, flat_out.reshape(shape), casting="unsafe")
+    if scalar:
+        return out[()]
+    return out
+
+
+def _forward(name, x, out, n_threads, alpha=None):
+    x = _as_array(x, "x")
+    dtype = _result_dtype(x.dtype, "x")
+    aux, param = (), 0.0
+    if alpha is not None:
+        alpha = _alpha(alpha, x.shape)
+        if isinstance(alpha, float):
+            param = alpha
+        else:
+            name, aux = "prelu", (alpha,)
+    return _execute(_core.OPS[name], x, aux, out, n_threads, param, dtype, x.shape,
+                    scalar=out is None and x.ndim == 0)
+
+
+def _backward(name, x, grad_output, out, n_threads, from_output, alpha=None):
+    if not isinstance(from_output, (bool, np.bool_)):
+        raise TypeError(f"from_output must be a bool, not {type(from_output).__name__}")
+    weak = grad_output is not None and _is_weak_scalar(grad_output)
+    x = _as_array(x, "x")
+    dtype = _result_dtype(x.dtype, "x")
+    shape = x.shape
+    aux, param = [], 0.0
+    if grad_output is not None:
+        grad_output = _as_array(grad_output, "grad_output")
+        g_dtype = _result_dtype(grad_output.dtype, "grad_output")
+        if not weak:
+            dtype = np.result_type(dtype, g_dtype)
+        try:
+            shape = np.broadcast_shapes(x.shape, grad_output.shape)
+        except ValueError:
+            raise ValueError(
+                f"grad_output with shape {grad_output.shape} does not broadcast with "
+                f"x's shape {x.shape}"
+            ) from None
+        aux.append(grad_output)
+    else:
+        aux.append(None)
+    if alpha is not None:
+        alpha = _alpha(alpha, shape)
+        if isinstance(alpha, float):
+            param = alpha
+            if from_output and not alpha > 0:
+                raise ValueError(
+                    "from_output=True needs alpha > 0 (with alpha <= 0 the input's sign "
+                    f"cannot be read from the output), got alpha={alpha}"
+                )
+        else:
+            if from_output and not np.all(alpha > 0):
+                raise ValueError("from_output=True needs every alpha > 0")
+            name = "prelu_grad"
+            aux.append(alpha)
+    if from_output:
+        if name.startswith("gelu"):
+            raise ValueError(
+                "gelu_grad cannot take from_output=True: GELU is not invertible, so its "
+                "derivative cannot be computed from its output"
+            )
+        if name in ("tanh_grad", "sigmoid_grad"):
+            name += "_from_output"
+    scalar = out is None and x.ndim == 0 and (grad_output is None or grad_output.ndim == 0)
+    if len(aux) == 1 and aux[0] is None:
+        aux = []
+    return _execute(_core.OPS[name], x, aux, out, n_threads, param, dtype, shape, scalar)
+
+
+def _gelu_name(approximate, suffix=""):
+    if approximate not in _APPROXIMATE:
+        raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ("gelu" if approximate == "none" else "gelu_tanh") + suffix
+
+
+# --------------------------------------------------------------------------------------------
+# forward
+# --------------------------------------------------------------------------------------------
+def relu(x, *, out=None, n_threads=None):
+    """max(0, x). NaN stays NaN."""
+    return _forward("relu", x, out, n_threads)
+
+
+def leaky_relu(x, alpha=0.01, *, out=None, n_threads=None):
+    """x if x > 0 else alpha*x; alpha is a number or an array broadcastable to x (PReLU)."""
+    return _forward("leaky_relu", x, out, n_threads, alpha=alpha)
+
+
+def relu6(x, *, out=None, n_threads=None):
+    """min(max(0, x), 6)."""
+    return _forward("relu6", x, out, n_threads)
+
+
+def gelu(x, *, approximate="none", out=None, n_threads=None):
+    """x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh")."""
+    return _forward(_gelu_name(approximate), x, out, n_threads)
+
+
+def tanh(x, *, out=None, n_threads=None):
+    """Hyperbolic tangent."""
+    return _forward("tanh", x, out, n_threads)
+
+
+def sigmoid(x, *, out=None, n_threads=None):
+    """1 / (1 + exp(-x)), without overflow."""
+    return _forward("sigmoid", x, out, n_threads)
+
+
+# --------------------------------------------------------------------------------------------
+# in place: overwrite x and return it
+# --------------------------------------------------------------------------------------------
+def relu_(x):
+    """relu(x) written into x; returns x."""
+    _check_inplace(x)
+    return relu(x, out=x)
+
+
+def leaky_relu_(x, alpha=0.01):
+    """leaky_relu(x, alpha) written into x; returns x."""
+    _check_inplace(x)
+    return leaky_relu(x, alpha, out=x)
+
+
+def relu6_(x):
+    """relu6(x) written into x; returns x."""
+    _check_inplace(x)
+    return relu6(x, out=x)
+
+
+def gelu_(x, *, approximate="none"):
+    """gelu(x, approximate=...) written into x; returns x."""
+    _check_inplace(x)
+    return gelu(x, approximate=approximate, out=x)
+
+
+def tanh_(x):
+    """tanh(x) written into x; returns x."""
+    _check_inplace(x)
+    return tanh(x, out=x)
+
+
+def sigmoid_(x):
+    """sigmoid(x) written into x; returns x."""
+    _check_inplace(x)
+    return sigmoid(x, out=x)
+
+
+# --------------------------------------------------------------------------------------------
+# derivatives: f'(x), or grad_output * f'(x); from_output=True reads x as y = f(input)
+# --------------------------------------------------------------------------------------------
+def relu_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
+    """1 where x > 0 else 0 (0 at x = 0), times grad_output when given."""
+    return _backward("relu_grad", x, grad_output, out, n_threads, from_output)
+
+
+def leaky_relu_grad(x, grad_output=None, *, alpha=0.01, out=None, n_threads=None,
+                    from_output=False):
+    """1 where x > 0 else alpha (alpha at x = 0), times grad_output when given."""
+    return _backward("leaky_relu_grad", x, grad_output, out, n_threads, from_output, alpha=alpha)
+
+
+def relu6_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
+    """1 where 0 < x < 6 else 0, times grad_output when given."""
+    return _backward("relu6_grad", x, grad_output, out, n_threads, from_output)
+
+
+def gelu_grad(x, grad_output=None, *, approximate="none", out=None, n_threads=None,
+              from_output=False):
+    """Phi(x) + x phi(x) (or the tanh form's derivative), times grad_output when given."""
+    return _backward(_gelu_name(approximate, "_grad"), x, grad_output, out, n_threads,
+                     from_output)
+
+
+def tanh_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
+    """1 - tanh(x)^2 = 1/cosh(x)^2 (or 1 - y^2 from the output), times grad_output."""
+    return _backward("tanh_grad", x, grad_output, out, n_threads, from_output)
+
+
+def sigmoid_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
+    """sigmoid(x)(1 - sigmoid(x)) (or y(1 - y) from the output), times grad_output."""
+    return _backward("sigmoid_grad", x, grad_output, out, n_threads, from_output)
+
+
+def _select_initial_level():
+    requested = os.environ.get("CYACTS_SIMD", "").strip().lower()
+    if requested and requested not in _core.AVAILABLE_LEVELS:
+        import warnings
+
+        warnings.warn(
+            f"CYACTS_SIMD={requested!r} is not one of this CPU's levels "
+            f"{_core.AVAILABLE_LEVELS}; using the best one",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        requested = ""
+    _core.select_level(requested)
+
+
+_select_initial_level()
