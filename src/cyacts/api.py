@@ -3,6 +3,7 @@
 Everything that can go wrong is checked here, before anything is written; the compiled driver
 (_core.pyx) only ever sees flat contiguous buffers of float32 or float64.
 """
+import functools
 import numbers
 import os
 
@@ -146,7 +147,8 @@ def _flat(a, shape, compute, order, target):
         )
         if same or target is None or not np.may_share_memory(a, target):
             return a.reshape(-1, order=order)
-    return np.array(a, dtype=compute, order=order).reshape(-1, order=order)
+    with np.errstate(all="ignore"):  # e.g. a float64 alpha that overflows float32
+        return np.array(a, dtype=compute, order=order).reshape(-1, order=order)
 
 
 def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
@@ -166,7 +168,8 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
     flats += [None] * (3 - len(flats))
     _core.apply(op, flats[0], flat_out, flats[1], flats[2], param, threads)
     if not direct:
-        np.copyto(out, flat_out.reshape(shape), casting="unsafe")
+        with np.errstate(all="ignore"):  # float32 -> float16 may underflow: no warning
+            np.copyto(out, flat_out.reshape(shape), casting="unsafe")
     if scalar:
         return out[()]
     return out
@@ -243,34 +246,59 @@ def _gelu_name(approximate, suffix=""):
     return ("gelu" if approximate == "none" else "gelu_tanh") + suffix
 
 
+def _is_dask(value):
+    # Checked by module name so that dask is never imported unless the caller already has it.
+    return type(value).__module__.split(".")[0] == "dask"
+
+
+def _dask_aware(func):
+    """Let an out-of-place function take dask arrays (x or grad_output): blockwise, lazily."""
+
+    @functools.wraps(func)
+    def wrapper(x, *args, **kwargs):
+        if _is_dask(x) or any(_is_dask(a) for a in args) or _is_dask(kwargs.get("grad_output")):
+            from . import _dask
+
+            return _dask.apply(func, x, *args, **kwargs)
+        return func(x, *args, **kwargs)
+
+    return wrapper
+
+
 # --------------------------------------------------------------------------------------------
 # forward
 # --------------------------------------------------------------------------------------------
+@_dask_aware
 def relu(x, *, out=None, n_threads=None):
     """max(0, x). NaN stays NaN."""
     return _forward("relu", x, out, n_threads)
 
 
+@_dask_aware
 def leaky_relu(x, alpha=0.01, *, out=None, n_threads=None):
     """x if x > 0 else alpha*x; alpha is a number or an array broadcastable to x (PReLU)."""
     return _forward("leaky_relu", x, out, n_threads, alpha=alpha)
 
 
+@_dask_aware
 def relu6(x, *, out=None, n_threads=None):
     """min(max(0, x), 6)."""
     return _forward("relu6", x, out, n_threads)
 
 
+@_dask_aware
 def gelu(x, *, approximate="none", out=None, n_threads=None):
     """x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh")."""
     return _forward(_gelu_name(approximate), x, out, n_threads)
 
 
+@_dask_aware
 def tanh(x, *, out=None, n_threads=None):
     """Hyperbolic tangent."""
     return _forward("tanh", x, out, n_threads)
 
 
+@_dask_aware
 def sigmoid(x, *, out=None, n_threads=None):
     """1 / (1 + exp(-x)), without overflow."""
     return _forward("sigmoid", x, out, n_threads)
@@ -318,22 +346,26 @@ def sigmoid_(x):
 # --------------------------------------------------------------------------------------------
 # derivatives: f'(x), or grad_output * f'(x); from_output=True reads x as y = f(input)
 # --------------------------------------------------------------------------------------------
+@_dask_aware
 def relu_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 where x > 0 else 0 (0 at x = 0), times grad_output when given."""
     return _backward("relu_grad", x, grad_output, out, n_threads, from_output)
 
 
+@_dask_aware
 def leaky_relu_grad(x, grad_output=None, *, alpha=0.01, out=None, n_threads=None,
                     from_output=False):
     """1 where x > 0 else alpha (alpha at x = 0), times grad_output when given."""
     return _backward("leaky_relu_grad", x, grad_output, out, n_threads, from_output, alpha=alpha)
 
 
+@_dask_aware
 def relu6_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 where 0 < x < 6 else 0, times grad_output when given."""
     return _backward("relu6_grad", x, grad_output, out, n_threads, from_output)
 
 
+@_dask_aware
 def gelu_grad(x, grad_output=None, *, approximate="none", out=None, n_threads=None,
               from_output=False):
     """Phi(x) + x phi(x) (or the tanh form's derivative), times grad_output when given."""
@@ -341,11 +373,13 @@ def gelu_grad(x, grad_output=None, *, approximate="none", out=None, n_threads=No
                      from_output)
 
 
+@_dask_aware
 def tanh_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 - tanh(x)^2 = 1/cosh(x)^2 (or 1 - y^2 from the output), times grad_output."""
     return _backward("tanh_grad", x, grad_output, out, n_threads, from_output)
 
 
+@_dask_aware
 def sigmoid_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """sigmoid(x)(1 - sigmoid(x)) (or y(1 - y) from the output), times grad_output."""
     return _backward("sigmoid_grad", x, grad_output, out, n_threads, from_output)

@@ -48,7 +48,7 @@ def _elementwise(f):
 
 def _std_normal_cdf(x):
     """Phi(x) = erfc(-x/sqrt2)/2: relative accuracy in the negative tail too."""
-    return 0.5 * _erfc(-x / math.sqrt(2.0)).astype(np.float64)
+    return 0.5 * np.asarray(_erfc(-x / math.sqrt(2.0)), dtype=np.float64)
 
 
 def _sigmoid(x):

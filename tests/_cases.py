@@ -1,0 +1,169 @@
+"""The table of public functions and the tolerance check shared by the hardening tests.
+
+Every test that loops over "every function" draws from SPECS, so a function added to the API
+and to this table is covered by the bad-input matrix, the concurrency, memory and fuzz tests.
+"""
+import dataclasses
+import re
+
+import numpy as np
+
+import cyacts
+from cyacts import reference
+
+BASES = ("relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid")
+# parameter sets each base is exercised with (a per-channel alpha array is added where it fits)
+PARAMS = {
+    "relu": ({},),
+    "leaky_relu": ({}, {"alpha": 0.2}),
+    "relu6": ({},),
+    "gelu": ({}, {"approximate": "tanh"}),
+    "tanh": ({},),
+    "sigmoid": ({},),
+}
+# derivatives that can be computed from the forward's output (with alpha > 0 for leaky)
+FROM_OUTPUT = ("relu", "leaky_relu", "relu6", "tanh", "sigmoid")
+
+F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+FLOATS = (F16, F32, F64)
+RTOL = {F32: 1e-5, F64: 1e-12}
+# results below these magnitudes may flush toward zero
+ATOL = {F16: 0.0, F32: 2.0**-100, F64: 2.0**-960}
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """One public function with one set of its parameters."""
+
+    base: str
+    kind: str  # "forward", "inplace" or "grad"
+    params: tuple = ()
+
+    @property
+    def name(self):
+        return {"forward": self.base, "inplace": self.base + "_", "grad": self.base + "_grad"}[
+            self.kind
+        ]
+
+    @property
+    def id(self):
+        extra = ",".join(f"{k}={v}" for k, v in self.params)
+        return f"{self.name}[{extra}]" if extra else self.name
+
+    @property
+    def kw(self):
+        return dict(self.params)
+
+    @property
+    def func(self):
+        return getattr(cyacts, self.name)
+
+    @property
+    def takes_grad(self):
+        return self.kind == "grad"
+
+    @property
+    def takes_out(self):
+        return self.kind != "inplace"
+
+    def call(self, x, g=None, **kwargs):
+        """Call the compiled function (grad_output only for derivatives)."""
+        kw = {**self.kw, **kwargs}
+        if self.kind == "grad":
+            return self.func(x, g, **kw)
+        return self.func(x, **kw)
+
+    def ref(self, x, g=None, from_output=False, **overrides):
+        """The oracle's answer for the same call (in-place functions: the value x ends up with)."""
+        kw = {**self.kw, **overrides}
+        if self.kind == "grad":
+            return getattr(reference, self.base + "_grad")(x, g, from_output=from_output, **kw)
+        return getattr(reference, self.base)(x, **kw)
+
+
+def _specs():
+    out = []
+    for kind in ("forward", "inplace", "grad"):
+        for base in BASES:
+            for params in PARAMS[base]:
+                out.append(Spec(base, kind, tuple(sorted(params.items()))))
+    return out
+
+
+SPECS = _specs()
+FORWARD = [s for s in SPECS if s.kind == "forward"]
+INPLACE = [s for s in SPECS if s.kind == "inplace"]
+GRAD = [s for s in SPECS if s.kind == "grad"]
+OUT_OF_PLACE = FORWARD + GRAD
+# one spec per public name (their default parameters)
+BY_NAME = {}
+for _s in SPECS:
+    BY_NAME.setdefault(_s.name, _s)
+
+CONFIG_NAMES = {"get_num_threads", "set_num_threads", "get_include", "config", "show_config",
+                "reference", "__version__"}
+
+
+def public_function_names():
+    """cyacts.__all__ minus the configuration helpers."""
+    return sorted(set(cyacts.__all__) - CONFIG_NAMES)
+
+
+# --------------------------------------------------------------------------------------------
+# comparison
+# --------------------------------------------------------------------------------------------
+def assert_close(actual, expected, context=""):
+    """actual within the tolerance of the oracle's expected result.
+
+    float32: relative 1e-5, float64: relative 1e-12, each with an absolute floor (2^-100 and
+    2^-960) under which results may flush toward zero. float16 is computed in float32 and rounded
+    once, so it may differ from the correctly rounded value by one float16 ulp. NaN must sit
+    exactly where the oracle has NaN, and infinities must match exactly.
+    """
+    expected_arr = np.asarray(expected)
+    actual_arr = np.asarray(actual)
+    assert actual_arr.dtype == expected_arr.dtype, (
+        f"{context}: dtype {actual_arr.dtype} != expected {expected_arr.dtype}")
+    assert actual_arr.shape == expected_arr.shape, (
+        f"{context}: shape {actual_arr.shape} != expected {expected_arr.shape}")
+    dtype = actual_arr.dtype
+    a = actual_arr.astype(np.float64)
+    e = expected_arr.astype(np.float64)
+    nan_a, nan_e = np.isnan(a), np.isnan(e)
+    bad = nan_a != nan_e
+    inf_e = np.isinf(e)
+    bad |= inf_e & (a != e)
+    finite = ~nan_e & ~inf_e & ~nan_a
+    with np.errstate(all="ignore"):
+        if dtype == F16:
+            tol = np.spacing(np.abs(expected_arr.astype(np.float16))).astype(np.float64)
+        else:
+            tol = np.maximum(RTOL[dtype] * np.abs(e), ATOL[dtype])
+        err = np.abs(a - e)
+        bad |= finite & ~(err <= tol)
+    if bad.any():
+        idx = np.argwhere(bad)[:5] if a.ndim else [()]
+        lines = [f"{context}: {int(bad.sum())} of {bad.size} elements off"]
+        for i in idx:
+            i = tuple(i)
+            lines.append(f"  at {i}: got {a[i]!r}, expected {e[i]!r}")
+        raise AssertionError("\n".join(lines))
+
+
+def assert_bitwise_equal(actual, expected, context=""):
+    """Same dtype, shape and bits (NaN payloads and signs of zero included)."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.dtype == expected.dtype, f"{context}: {actual.dtype} != {expected.dtype}"
+    assert actual.shape == expected.shape, f"{context}: {actual.shape} != {expected.shape}"
+    bits = np.dtype(f"u{actual.dtype.itemsize}")
+    a = np.ascontiguousarray(actual).reshape(-1).view(bits)
+    e = np.ascontiguousarray(expected).reshape(-1).view(bits)
+    diff = np.flatnonzero(a != e)
+    if diff.size:
+        raise AssertionError(f"{context}: {diff.size} elements differ bitwise, first at flat "
+                             f"positions {diff[:8].tolist()}")
+
+
+def names_argument(exc, argument):
+    """Whether an exception's message names `argument` as a word."""
+    return re.search(rf"(?<![\w.]){re.escape(argument)}(?!\w)", str(exc)) is not None
