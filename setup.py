@@ -9,6 +9,7 @@ import sys
 import tempfile
 import textwrap
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -104,7 +105,8 @@ extension = Extension(
     "cyacts._core",
     sources=[os.path.join(PKG, "_core.pyx")]
     + [os.path.join(PKG, "_kernels", k) for k in kernels],
-    include_dirs=[os.path.join(PKG, "include"), PKG],
+    include_dirs=[os.path.join(PKG, "include"), PKG, numpy.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
 )
 
 setup(

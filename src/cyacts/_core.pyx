@@ -66,6 +66,9 @@ cdef extern from *:
     const char *CYACTS_BUILD_FLAGS
 
 from cython.parallel cimport prange
+cimport numpy as cnp
+
+cnp.import_array()
 
 ctypedef fused floating:
     float
@@ -102,37 +105,122 @@ def set_threads(int n):
     cyacts_set_threads(n)
 
 
-cdef inline void _call(int op, const floating *x, const floating *aux1, const floating *aux2,
-                       floating *y, size_t n, double param) noexcept nogil:
-    if floating is float:
-        _table.f32[op](x, aux1, aux2, y, n, <float>param)
-    else:
-        _table.f64[op](x, aux1, aux2, y, n, param)
+cdef void _run_f32(int op, const float *x, const float *aux1, const float *aux2, float *y,
+                  Py_ssize_t n, float param, Py_ssize_t threads) noexcept nogil:
+    cdef Py_ssize_t chunk, n_chunks, c, start
+    cdef cyacts_kernel_f32 k = _table.f32[op]
+    threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
+    if threads < 2 or not cyacts_openmp():
+        k(x, aux1, aux2, y, <size_t>n, param)
+        return
+    chunk = (n + threads - 1) // threads
+    chunk = (chunk + 15) // 16 * 16  # 64-byte multiples
+    n_chunks = (n + chunk - 1) // chunk
+    for c in prange(n_chunks, schedule='static', num_threads=threads):
+        start = c * chunk
+        k(x + start, NULL if aux1 == NULL else aux1 + start, NULL if aux2 == NULL else aux2 + start,
+          y + start, <size_t>min(chunk, n - start), param)
+
+
+cdef void _run_f64(int op, const double *x, const double *aux1, const double *aux2, double *y,
+                  Py_ssize_t n, double param, Py_ssize_t threads) noexcept nogil:
+    cdef Py_ssize_t chunk, n_chunks, c, start
+    cdef cyacts_kernel_f64 k = _table.f64[op]
+    threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
+    if threads < 2 or not cyacts_openmp():
+        k(x, aux1, aux2, y, <size_t>n, param)
+        return
+    chunk = (n + threads - 1) // threads
+    chunk = (chunk + 7) // 8 * 8  # 64-byte multiples
+    n_chunks = (n + chunk - 1) // chunk
+    for c in prange(n_chunks, schedule='static', num_threads=threads):
+        start = c * chunk
+        k(x + start, NULL if aux1 == NULL else aux1 + start, NULL if aux2 == NULL else aux2 + start,
+          y + start, <size_t>min(chunk, n - start), param)
 
 
 def apply(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1=None,
-          const floating[::1] aux2=None, double param=0.0, int n_threads=1):
+          const floating[::1] aux2=None, double param=0.0, Py_ssize_t n_threads=1):
     """y = op(x, aux1, aux2; param), elementwise over equal-length contiguous buffers."""
     cdef Py_ssize_t n = y.shape[0]
     if n == 0:
         return
-    cdef const floating *px = &x[0]
-    cdef floating *py = &y[0]
     cdef const floating *pa1 = NULL if aux1 is None else &aux1[0]
     cdef const floating *pa2 = NULL if aux2 is None else &aux2[0]
-    cdef Py_ssize_t grain = <Py_ssize_t>cyacts_grain(op)
-    cdef Py_ssize_t line = 64 // sizeof(floating)
-    cdef Py_ssize_t threads = min(<Py_ssize_t>n_threads, n // grain)
-    cdef Py_ssize_t chunk, n_chunks, c, start
-    if threads < 2 or not cyacts_openmp():
-        with nogil:
-            _call(op, px, pa1, pa2, py, <size_t>n, param)
-        return
-    chunk = (n + threads - 1) // threads
-    chunk = (chunk + line - 1) // line * line
-    n_chunks = (n + chunk - 1) // chunk
-    for c in prange(n_chunks, nogil=True, schedule='static', num_threads=threads):
-        start = c * chunk
-        _call(op, px + start, NULL if pa1 == NULL else pa1 + start,
-              NULL if pa2 == NULL else pa2 + start, py + start,
-              <size_t>min(chunk, n - start), param)
+    with nogil:
+        if floating is float:
+            _run_f32(op, &x[0], pa1, pa2, &y[0], n, <float>param, n_threads)
+        else:
+            _run_f64(op, &x[0], pa1, pa2, &y[0], n, param, n_threads)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast path: the common call (aligned C-contiguous native float32/float64 ndarrays, out None
+# or an equally shaped C-contiguous array) costs about as much as a NumPy ufunc call. Anything
+# else returns None and the Python layer takes the general path, which also raises the errors.
+# ---------------------------------------------------------------------------------------------
+cdef inline bint _plain(object a, int typenum):
+    return (type(a) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>a) == typenum
+            and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a) and cnp.PyArray_ISALIGNED(<cnp.ndarray>a)
+            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a) and cnp.PyArray_NDIM(<cnp.ndarray>a) > 0)
+
+
+cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int i
+    if cnp.PyArray_NDIM(a) != cnp.PyArray_NDIM(b):
+        return False
+    for i in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_DIMS(a)[i] != cnp.PyArray_DIMS(b)[i]:
+            return False
+    return True
+
+
+cdef inline bint _apart(cnp.ndarray a, cnp.ndarray out):
+    """a is out itself, or shares no byte with it."""
+    cdef char *pa = <char *>cnp.PyArray_DATA(a)
+    cdef char *po = <char *>cnp.PyArray_DATA(out)
+    cdef Py_ssize_t nbytes = cnp.PyArray_NBYTES(a)
+    return pa == po or pa + nbytes <= po or po + nbytes <= pa
+
+
+def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param):
+    """The result of op over x (aux1, aux2 optional, same shape and dtype), or None."""
+    cdef Py_ssize_t threads
+    cdef int typenum
+    if n_threads is None:
+        threads = cyacts_max_threads()
+    elif type(n_threads) is int and 1 <= n_threads <= 65536:
+        threads = n_threads
+    else:
+        return None
+    if type(x) is not cnp.ndarray:
+        return None
+    typenum = cnp.PyArray_TYPE(<cnp.ndarray>x)
+    if (typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE) or not _plain(x, typenum):
+        return None
+    if aux1 is not None and not (_plain(aux1, typenum) and _same_shape(x, aux1)):
+        return None
+    if aux2 is not None and not (_plain(aux2, typenum) and _same_shape(x, aux2)):
+        return None
+    if out is None:
+        out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(<cnp.ndarray>x), cnp.PyArray_DIMS(<cnp.ndarray>x),
+                                typenum, 0)
+    elif not (_plain(out, typenum) and _same_shape(x, out)
+              and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) and _apart(x, out)
+              and (aux1 is None or _apart(aux1, out)) and (aux2 is None or _apart(aux2, out))):
+        return None
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>x)
+    cdef void *px = cnp.PyArray_DATA(<cnp.ndarray>x)
+    cdef void *py = cnp.PyArray_DATA(<cnp.ndarray>out)
+    cdef void *pa1 = NULL if aux1 is None else cnp.PyArray_DATA(<cnp.ndarray>aux1)
+    cdef void *pa2 = NULL if aux2 is None else cnp.PyArray_DATA(<cnp.ndarray>aux2)
+    if n == 0:
+        return out
+    with nogil:
+        if typenum == cnp.NPY_FLOAT:
+            _run_f32(op, <float *>px, <float *>pa1, <float *>pa2, <float *>py, n, <float>param,
+                     threads)
+        else:
+            _run_f64(op, <double *>px, <double *>pa1, <double *>pa2, <double *>py, n, param,
+                     threads)
+    return out

@@ -3,7 +3,6 @@
 Everything that can go wrong is checked here, before anything is written; the compiled driver
 (_core.pyx) only ever sees flat contiguous buffers of float32 or float64.
 """
-import functools
 import numbers
 import os
 
@@ -139,7 +138,8 @@ def _flat(a, shape, compute, order, target):
     if a.shape != shape:
         a = np.broadcast_to(a, shape)
     contiguous = a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
-    if a.dtype == compute and contiguous:
+    # unaligned data would break the vector loops' assumption of whole-element alignment
+    if a.dtype == compute and contiguous and a.flags.aligned:
         same = (
             target is not None
             and a.__array_interface__["data"][0] == target.__array_interface__["data"][0]
@@ -160,7 +160,8 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
         out = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
     else:
         _check_out(out, shape, dtype)
-    direct = out.dtype == compute and (out.flags.c_contiguous or out.flags.f_contiguous)
+    direct = (out.dtype == compute and out.flags.aligned
+              and (out.flags.c_contiguous or out.flags.f_contiguous))
     order = "C" if (not direct or out.flags.c_contiguous) else "F"
     target = out if direct else None
     flat_out = out.reshape(-1, order=order) if direct else np.empty(out.size, dtype=compute)
@@ -179,7 +180,7 @@ def _forward(name, x, out, n_threads, alpha=None):
     x = _as_array(x, "x")
     dtype = _result_dtype(x.dtype, "x")
     aux, param = (), 0.0
-    if alpha is not None:
+    if name == "leaky_relu":
         alpha = _alpha(alpha, x.shape)
         if isinstance(alpha, float):
             param = alpha
@@ -212,7 +213,7 @@ def _backward(name, x, grad_output, out, n_threads, from_output, alpha=None):
         aux.append(grad_output)
     else:
         aux.append(None)
-    if alpha is not None:
+    if name == "leaky_relu_grad":
         alpha = _alpha(alpha, shape)
         if isinstance(alpha, float):
             param = alpha
@@ -251,57 +252,68 @@ def _is_dask(value):
     return type(value).__module__.split(".")[0] == "dask"
 
 
-def _dask_aware(func):
-    """Let an out-of-place function take dask arrays (x or grad_output): blockwise, lazily."""
+def _general(func, name, x, out, n_threads, params):
+    """Everything the fast path declines: dask arrays, then the general NumPy path."""
+    grad_output = params.get("grad_output")
+    if _is_dask(x) or _is_dask(grad_output) or _is_dask(params.get("alpha")):
+        from . import _dask
 
-    @functools.wraps(func)
-    def wrapper(x, *args, **kwargs):
-        if _is_dask(x) or any(_is_dask(a) for a in args) or _is_dask(kwargs.get("grad_output")):
-            from . import _dask
+        return _dask.apply(func, x, out=out, n_threads=n_threads, **params)
+    if "from_output" in params:
+        return _backward(name, x, grad_output, out, n_threads, params["from_output"],
+                         alpha=params.get("alpha"))
+    return _forward(name, x, out, n_threads, alpha=params.get("alpha"))
 
-            return _dask.apply(func, x, *args, **kwargs)
-        return func(x, *args, **kwargs)
 
-    return wrapper
+# Kernel indices, looked up once.
+_OP = _core.OPS
+_fast = _core.fast
 
 
 # --------------------------------------------------------------------------------------------
 # forward
 # --------------------------------------------------------------------------------------------
-@_dask_aware
 def relu(x, *, out=None, n_threads=None):
     """max(0, x). NaN stays NaN."""
-    return _forward("relu", x, out, n_threads)
+    y = _fast(_OP["relu"], x, None, None, out, n_threads, 0.0)
+    return _general(relu, "relu", x, out, n_threads, {}) if y is None else y
 
 
-@_dask_aware
 def leaky_relu(x, alpha=0.01, *, out=None, n_threads=None):
     """x if x > 0 else alpha*x; alpha is a number or an array broadcastable to x (PReLU)."""
-    return _forward("leaky_relu", x, out, n_threads, alpha=alpha)
+    y = None
+    if type(alpha) is float:
+        y = _fast(_OP["leaky_relu"], x, None, None, out, n_threads, alpha)
+    if y is None:
+        y = _general(leaky_relu, "leaky_relu", x, out, n_threads, {"alpha": alpha})
+    return y
 
 
-@_dask_aware
 def relu6(x, *, out=None, n_threads=None):
     """min(max(0, x), 6)."""
-    return _forward("relu6", x, out, n_threads)
+    y = _fast(_OP["relu6"], x, None, None, out, n_threads, 0.0)
+    return _general(relu6, "relu6", x, out, n_threads, {}) if y is None else y
 
 
-@_dask_aware
 def gelu(x, *, approximate="none", out=None, n_threads=None):
     """x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh")."""
-    return _forward(_gelu_name(approximate), x, out, n_threads)
+    name = _gelu_name(approximate)
+    y = _fast(_OP[name], x, None, None, out, n_threads, 0.0)
+    if y is None:
+        y = _general(gelu, name, x, out, n_threads, {"approximate": approximate})
+    return y
 
 
-@_dask_aware
 def tanh(x, *, out=None, n_threads=None):
     """Hyperbolic tangent."""
-    return _forward("tanh", x, out, n_threads)
+    y = _fast(_OP["tanh"], x, None, None, out, n_threads, 0.0)
+    return _general(tanh, "tanh", x, out, n_threads, {}) if y is None else y
 
 
-@_dask_aware
 def sigmoid(x, *, out=None, n_threads=None):
     """1 / (1 + exp(-x)), without overflow."""
-    return _forward("sigmoid", x, out, n_threads)
+    y = _fast(_OP["sigmoid"], x, None, None, out, n_threads, 0.0)
+    return _general(sigmoid, "sigmoid", x, out, n_threads, {}) if y is None else y
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,43 +358,64 @@ def sigmoid_(x):
 # --------------------------------------------------------------------------------------------
 # derivatives: f'(x), or grad_output * f'(x); from_output=True reads x as y = f(input)
 # --------------------------------------------------------------------------------------------
-@_dask_aware
+def _grad(func, name, x, grad_output, out, n_threads, from_output):
+    """The derivatives without parameters: fast path, else the general one."""
+    if from_output is False or (from_output is True and name in ("relu_grad", "relu6_grad")):
+        y = _fast(_OP[name], x, grad_output, None, out, n_threads, 0.0)
+        if y is not None:
+            return y
+    elif from_output is True and name in ("tanh_grad", "sigmoid_grad"):
+        y = _fast(_OP[name + "_from_output"], x, grad_output, None, out, n_threads, 0.0)
+        if y is not None:
+            return y
+    return _general(func, name, x, out, n_threads,
+                    {"grad_output": grad_output, "from_output": from_output})
+
+
 def relu_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 where x > 0 else 0 (0 at x = 0), times grad_output when given."""
-    return _backward("relu_grad", x, grad_output, out, n_threads, from_output)
+    return _grad(relu_grad, "relu_grad", x, grad_output, out, n_threads, from_output)
 
 
-@_dask_aware
 def leaky_relu_grad(x, grad_output=None, *, alpha=0.01, out=None, n_threads=None,
                     from_output=False):
     """1 where x > 0 else alpha (alpha at x = 0), times grad_output when given."""
-    return _backward("leaky_relu_grad", x, grad_output, out, n_threads, from_output, alpha=alpha)
+    y = None
+    if type(alpha) is float and (from_output is False or (from_output is True and alpha > 0)):
+        y = _fast(_OP["leaky_relu_grad"], x, grad_output, None, out, n_threads, alpha)
+    if y is None:
+        y = _general(leaky_relu_grad, "leaky_relu_grad", x, out, n_threads,
+                     {"grad_output": grad_output, "from_output": from_output, "alpha": alpha})
+    return y
 
 
-@_dask_aware
 def relu6_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 where 0 < x < 6 else 0, times grad_output when given."""
-    return _backward("relu6_grad", x, grad_output, out, n_threads, from_output)
+    return _grad(relu6_grad, "relu6_grad", x, grad_output, out, n_threads, from_output)
 
 
-@_dask_aware
 def gelu_grad(x, grad_output=None, *, approximate="none", out=None, n_threads=None,
               from_output=False):
     """Phi(x) + x phi(x) (or the tanh form's derivative), times grad_output when given."""
-    return _backward(_gelu_name(approximate, "_grad"), x, grad_output, out, n_threads,
-                     from_output)
+    name = _gelu_name(approximate, "_grad")
+    y = None
+    if from_output is False:
+        y = _fast(_OP[name], x, grad_output, None, out, n_threads, 0.0)
+    if y is None:
+        y = _general(gelu_grad, name, x, out, n_threads,
+                     {"grad_output": grad_output, "from_output": from_output,
+                      "approximate": approximate})
+    return y
 
 
-@_dask_aware
 def tanh_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """1 - tanh(x)^2 = 1/cosh(x)^2 (or 1 - y^2 from the output), times grad_output."""
-    return _backward("tanh_grad", x, grad_output, out, n_threads, from_output)
+    return _grad(tanh_grad, "tanh_grad", x, grad_output, out, n_threads, from_output)
 
 
-@_dask_aware
 def sigmoid_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
     """sigmoid(x)(1 - sigmoid(x)) (or y(1 - y) from the output), times grad_output."""
-    return _backward("sigmoid_grad", x, grad_output, out, n_threads, from_output)
+    return _grad(sigmoid_grad, "sigmoid_grad", x, grad_output, out, n_threads, from_output)
 
 
 def _select_initial_level():

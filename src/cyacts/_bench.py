@@ -1,0 +1,521 @@
+"""Time every cyacts function against NumPy/SciPy, numexpr and PyTorch, and the memory pass.
+
+    python -m cyacts bench [--quick] [--dtype ...] [--sizes ...] [--functions ...]
+                           [--threads N] [--json PATH]
+
+Each peer runs the best form a user would write with outputs (and temporaries) preallocated;
+the memory pass (y = x * 1 forward, o = g * x backward) is the speed of memory. Derivatives time
+the backward step o = grad_output * f'(x). Every library gets the same thread count (NumPy and
+SciPy run their ufuncs on one). A cell meets the target when cyacts is no slower than the best
+peer below 1e5 elements, and from 1e5 on when its time is <= max(0.67 * best peer,
+1.05 * memory pass). Peers that are not installed are left out.
+"""
+import functools
+import itertools
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import cyacts
+
+try:
+    import scipy.special as _sp
+except ImportError:  # pragma: no cover - scipy is optional
+    _sp = None
+try:
+    import numexpr as _ne
+except ImportError:  # pragma: no cover - numexpr is optional
+    _ne = None
+try:
+    import torch as _torch
+except ImportError:  # pragma: no cover - torch is optional
+    _torch = None
+
+__all__ = ["FUNCTIONS", "DEFAULT_SIZES", "QUICK_SIZES", "run", "outputs", "format_table", "main"]
+
+DEFAULT_SIZES = (10**3, 10**5, 10**6, 32 * 10**6)
+QUICK_SIZES = (10**3, 10**5, 10**6)
+DTYPES = ("float32", "float64")
+PEERS = ("numpy", "numexpr", "torch")
+ALPHA = 0.01                      # leaky_relu's slope
+C = math.sqrt(2.0 / math.pi)      # tanh-GELU: tanh(C * (x + K x^3))
+K = 0.044715
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+# --------------------------------------------------------------------------------------------
+# the contenders: each NumPy formula takes (x, g, y, s): input, grad_output (None for a forward),
+# output and a Scratch of preallocated temporaries; each torch one takes the same as tensors.
+# --------------------------------------------------------------------------------------------
+def _np_sigmoid(x, y):  # 0.5 tanh(x/2) + 0.5: NumPy's vectorised tanh beats scipy's expit
+    np.multiply(x, 0.5, out=y)
+    np.tanh(y, out=y)
+    y *= 0.5
+    y += 0.5
+
+
+def _np_gelu_tanh(x, g, y, s):
+    np.multiply(x, x, out=y)
+    y *= C * K
+    y += C
+    y *= x
+    np.tanh(y, out=y)
+    y += 1
+    y *= x
+    y *= 0.5
+
+
+def _np_leaky_relu_grad(x, g, y, s):
+    np.greater(x, 0, out=s.m)
+    np.multiply(g, ALPHA, out=y)
+    np.copyto(y, g, where=s.m)
+
+
+def _np_relu6_grad(x, g, y, s):
+    np.greater(x, 0, out=s.m)
+    np.less(x, 6, out=s.m2)
+    np.logical_and(s.m, s.m2, out=s.m)
+    np.multiply(g, s.m, out=y)
+
+
+def _np_gelu_grad(x, g, y, s):  # Phi(x) + x phi(x)
+    _sp.ndtr(x, out=s.t)
+    np.multiply(x, x, out=y)
+    y *= -0.5
+    np.exp(y, out=y)
+    y *= x
+    y *= INV_SQRT_2PI
+    y += s.t
+    y *= g
+
+
+def _np_gelu_tanh_grad(x, g, y, s):  # 0.5 (1 + th) + 0.5 x (1 - th^2) C (1 + 3 K x^2)
+    np.multiply(x, x, out=s.u)
+    np.multiply(s.u, K, out=s.t)
+    s.t += 1
+    s.t *= x
+    s.t *= C
+    np.tanh(s.t, out=s.t)                   # th
+    s.u *= 3 * K
+    s.u += 1
+    s.u *= x
+    s.u *= C                                # C x (1 + 3 K x^2)
+    np.multiply(s.t, s.t, out=y)
+    np.subtract(1, y, out=y)
+    y *= s.u
+    y += s.t
+    y += 1
+    y *= 0.5
+    y *= g
+
+
+def _np_tanh_grad(x, g, y, s):
+    np.tanh(x, out=s.t)
+    np.multiply(s.t, s.t, out=s.t)
+    np.subtract(1, s.t, out=s.t)
+    np.multiply(g, s.t, out=y)
+
+
+def _np_sigmoid_grad(x, g, y, s):
+    _np_sigmoid(x, s.t)
+    np.subtract(1, s.t, out=y)
+    y *= s.t
+    y *= g
+
+
+_TH_U = "tanh(c * (x + k * x * x * x))"
+if _torch is not None:
+    _nn, _aten = _torch._C._nn, _torch.ops.aten
+
+# name: (cyacts function and keywords, NumPy/SciPy formula, torch call, numexpr expression).
+# None where a peer has no reasonable form (numexpr has no erf; SciPy brings NumPy's GELU).
+FUNCTIONS = {
+    "relu": (("relu", {}),
+             lambda x, g, y, s: np.maximum(x, 0, out=y),
+             lambda x, g, y, s: _torch.clamp_min(x, 0, out=y),
+             "where(x > 0, x, 0)"),
+    "leaky_relu": (("leaky_relu", {"alpha": ALPHA}),
+                   lambda x, g, y, s: np.maximum(x, np.multiply(x, ALPHA, out=s.t), out=y),
+                   lambda x, g, y, s: _nn.leaky_relu(x, ALPHA, out=y),
+                   "where(x > 0, x, a * x)"),
+    "relu6": (("relu6", {}),
+              lambda x, g, y, s: np.clip(x, 0, 6, out=y),
+              lambda x, g, y, s: _nn.hardtanh(x, 0, 6, out=y),
+              "where(x < 0, 0, where(x > 6, 6, x))"),
+    "gelu": (("gelu", {}),
+             None if _sp is None else
+             lambda x, g, y, s: np.multiply(x, _sp.ndtr(x, out=y), out=y),
+             lambda x, g, y, s: _nn.gelu(x, approximate="none", out=y),
+             None),
+    "gelu_tanh": (("gelu", {"approximate": "tanh"}),
+                  _np_gelu_tanh,
+                  lambda x, g, y, s: _nn.gelu(x, approximate="tanh", out=y),
+                  f"h * x * (1 + {_TH_U})"),
+    "tanh": (("tanh", {}),
+             lambda x, g, y, s: np.tanh(x, out=y),
+             lambda x, g, y, s: _torch.tanh(x, out=y),
+             "tanh(x)"),
+    "sigmoid": (("sigmoid", {}),
+                lambda x, g, y, s: _np_sigmoid(x, y),
+                lambda x, g, y, s: _torch.sigmoid(x, out=y),
+                "1 / (1 + exp(-x))"),
+    "relu_grad": (("relu_grad", {}),
+                  lambda x, g, y, s: np.multiply(g, np.greater(x, 0, out=s.m), out=y),
+                  lambda x, g, y, s: _aten.threshold_backward.grad_input(g, x, 0, grad_input=y),
+                  "where(x > 0, g, 0)"),
+    "leaky_relu_grad": (("leaky_relu_grad", {"alpha": ALPHA}),
+                        _np_leaky_relu_grad,
+                        lambda x, g, y, s: _aten.leaky_relu_backward.grad_input(
+                            g, x, ALPHA, False, grad_input=y),
+                        "where(x > 0, g, a * g)"),
+    "relu6_grad": (("relu6_grad", {}),
+                   _np_relu6_grad,
+                   lambda x, g, y, s: _aten.hardtanh_backward.grad_input(g, x, 0, 6, grad_input=y),
+                   "where((x > 0) & (x < 6), g, 0)"),
+    "gelu_grad": (("gelu_grad", {}),
+                  None if _sp is None else _np_gelu_grad,
+                  lambda x, g, y, s: _aten.gelu_backward.grad_input(
+                      g, x, approximate="none", grad_input=y),
+                  None),
+    "gelu_tanh_grad": (("gelu_grad", {"approximate": "tanh"}),
+                       _np_gelu_tanh_grad,
+                       lambda x, g, y, s: _aten.gelu_backward.grad_input(
+                           g, x, approximate="tanh", grad_input=y),
+                       f"g * (h * (1 + {_TH_U}) + h * x * (1 - {_TH_U}**2) * c * (1 + k3 * x * x))"),
+    # torch's tanh/sigmoid backward read the saved forward output, as autograd gives them
+    "tanh_grad": (("tanh_grad", {}),
+                  _np_tanh_grad,
+                  lambda x, g, y, s: _aten.tanh_backward.grad_input(g, s.tanh, grad_input=y),
+                  "g * (1 - tanh(x)**2)"),
+    "sigmoid_grad": (("sigmoid_grad", {}),
+                     _np_sigmoid_grad,
+                     lambda x, g, y, s: _aten.sigmoid_backward.grad_input(g, s.sigmoid,
+                                                                          grad_input=y),
+                     "g / ((1 + exp(-x)) * (1 + exp(x)))"),
+}
+
+
+def _is_backward(function):
+    return function.endswith("_grad")
+
+
+class _Scratch:
+    """Preallocated temporaries for one (dtype, size); torch views made on first use."""
+
+    def __init__(self, n, dtype):
+        self.t = np.zeros(n, dtype)
+        self.u = np.zeros(n, dtype)
+        self.m = np.zeros(n, bool)
+        self.m2 = np.zeros(n, bool)
+
+
+class _Buffers:
+    """Inputs, output and temporaries for one (dtype, size), shared by every function."""
+
+    def __init__(self, n, dtype, seed=0):
+        rng = np.random.default_rng(seed)
+        self.x = (rng.standard_normal(n) * 3).astype(dtype)
+        self.g = rng.standard_normal(n).astype(dtype)
+        self.y = np.zeros(n, dtype)
+        self.s = _Scratch(n, dtype)
+        self.consts = {name: np.dtype(dtype).type(v) for name, v in
+                       {"a": ALPHA, "c": C, "k": K, "k3": 3 * K, "h": 0.5}.items()}
+        if _torch is not None:
+            t = _torch.from_numpy
+            self.tx, self.tg, self.ty = t(self.x), t(self.g), t(self.y)
+            self.ts = _Scratch(0, dtype)
+            self.ts.tanh, self.ts.sigmoid = _torch.tanh(self.tx), _torch.sigmoid(self.tx)
+
+    def contenders(self, function):
+        """{name: (callable, args)} for `function`: cyacts, each installed peer, the memory pass."""
+        (name, kwargs), numpy_f, torch_f, expr = FUNCTIONS[function]
+        x, y = self.x, self.y
+        g = self.g if _is_backward(function) else None
+        out = {"cyacts": (functools.partial(getattr(cyacts, name), out=y, **kwargs),
+                          (x,) if g is None else (x, g))}
+        if numpy_f is not None:
+            out["numpy"] = (numpy_f, (x, g, y, self.s))
+        if _ne is not None and expr is not None:
+            local = dict(self.consts, x=x, g=g) if g is not None else dict(self.consts, x=x)
+            out["numexpr"] = (functools.partial(_ne.evaluate, expr, local_dict=local, out=y), ())
+        if _torch is not None:
+            out["torch"] = (torch_f, (self.tx, None if g is None else self.tg, self.ty, self.ts))
+        out["memory"] = (np.multiply, (x, 1, y) if g is None else (g, x, y))
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# timing
+# --------------------------------------------------------------------------------------------
+def _time_cell(contenders, budget, min_rounds, max_rounds, sample=2e-4):
+    """{name: (median, min, calls per sample, samples)} in seconds per call.
+
+    Each sample loops enough calls to last about `sample` seconds; the contenders take turns,
+    one sample each per round, so that a disturbance on the machine hits them alike.
+    """
+    plan = {}
+    for name, (fn, args) in contenders.items():
+        fn(*args)                               # warm-up: page faults, caches, thread teams
+        t0 = time.perf_counter()
+        fn(*args)
+        once = max(time.perf_counter() - t0, 1e-8)
+        plan[name] = (fn, args, max(1, int(sample / once)), once)
+    per_round = sum(number * once for _, _, number, once in plan.values())
+    rounds = min(max_rounds, max(min_rounds, int(budget * len(plan) / per_round)))
+    samples = {name: [] for name in plan}
+    for _ in range(rounds):
+        for name, (fn, args, number, _) in plan.items():
+            loop = itertools.repeat(None, number)
+            t0 = time.perf_counter()
+            for _ in loop:
+                fn(*args)
+            samples[name].append((time.perf_counter() - t0) / number)
+    return {name: (statistics.median(s), min(s), plan[name][2], rounds)
+            for name, s in samples.items()}
+
+
+def _target(size, best_peer, memory):
+    """The time cyacts must not exceed."""
+    if best_peer is None:
+        return None
+    if size < 10**5:
+        return best_peer
+    return max(0.67 * best_peer, 1.05 * memory)
+
+
+class _Progress:
+    """A plain-text bar on stderr, weighted by array size (big arrays take longer)."""
+
+    def __init__(self, weights, enabled=True, stream=None):
+        self.total, self.done, self.start = sum(weights), 0.0, time.perf_counter()
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = enabled and getattr(self.stream, "isatty", lambda: False)()
+        self.last_tenth = -1
+
+    def update(self, weight, label):
+        if not self.enabled:
+            return
+        self.done += weight
+        frac = self.done / self.total
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed * (1 - frac) / frac if frac > 0 else 0.0
+        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+        line = f"[{bar}] {100 * frac:5.1f}%  {elapsed:5.0f}s elapsed, ~{eta:4.0f}s left  {label}"
+        if self.tty:
+            self.stream.write("\r" + line[:120].ljust(120))
+            if frac >= 1:
+                self.stream.write("\n")
+        elif int(10 * frac) > self.last_tenth or frac >= 1:
+            self.last_tenth = int(10 * frac)
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+class _Threads:
+    """Give cyacts, torch and numexpr `n` threads for the duration of the block."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.saved = (cyacts.get_num_threads(),
+                      _torch.get_num_threads() if _torch is not None else None,
+                      _ne.set_num_threads(self.n) if _ne is not None else None)
+        cyacts.set_num_threads(self.n)
+        if _torch is not None:
+            _torch.set_num_threads(self.n)
+        return self
+
+    def __exit__(self, *exc):
+        cy, th, ne = self.saved
+        cyacts.set_num_threads(cy)
+        if th is not None:
+            _torch.set_num_threads(th)
+        if ne is not None:
+            _ne.set_num_threads(ne)
+
+
+def _check_functions(functions):
+    functions = list(FUNCTIONS) if functions is None else list(functions)
+    unknown = [f for f in functions if f not in FUNCTIONS]
+    if unknown:
+        raise ValueError(f"unknown function(s) {unknown}; choose from {list(FUNCTIONS)}")
+    return functions
+
+
+def run(functions=None, dtypes=DTYPES, sizes=None, threads=None, quick=False, progress=True):
+    """Time every (function, dtype, size) cell; a list of one dict per cell (seconds)."""
+    functions = _check_functions(functions)
+    dtypes = list(dtypes or DTYPES)
+    sizes = list(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
+    threads = cyacts.get_num_threads() if threads is None else int(threads)
+    budget, min_repeats, max_repeats = (0.04, 3, 25) if quick else (0.25, 5, 200)
+    cells = [(d, n, f) for d in dtypes for n in sizes for f in functions]
+    bar = _Progress([n + 2e5 for _, n, _ in cells], enabled=progress)
+    results, buffers = [], None
+    with _Threads(threads):
+        for dtype, n, function in cells:
+            if buffers is None or buffers.x.dtype != dtype or buffers.x.size != n:
+                buffers = None                      # free the previous arrays first
+                buffers = _Buffers(n, dtype)
+            few = min_repeats if n < 10**7 else 3     # huge arrays: seconds per NumPy call
+            timed = _time_cell(buffers.contenders(function), budget, few, max_repeats)
+            times = {name: t[0] for name, t in timed.items()}
+            loops = {name: {"min": t[1], "calls_per_sample": t[2], "samples": t[3]}
+                     for name, t in timed.items()}
+            peers = {p: times[p] for p in PEERS if p in times}
+            best = min(peers, key=peers.get) if peers else None
+            target = _target(n, peers.get(best), times["memory"])
+            results.append({
+                "function": function, "dtype": dtype, "size": n, "threads": threads,
+                "times": times, "detail": loops,
+                "best_peer": best, "best_peer_time": peers.get(best),
+                "ratio": peers[best] / times["cyacts"] if best else None,
+                "target_time": target,
+                "meets_target": None if target is None else bool(times["cyacts"] <= target),
+            })
+            bar.update(n + 2e5, f"{function} {dtype} {_size(n)}")
+    return results
+
+
+def outputs(function, dtype="float64", n=1000, seed=0):
+    """Run each contender of one cell once: ({name: output copy}, x, grad_output or None).
+
+    The contenders are checked against cyacts.reference with this, so that the benchmark
+    compares like with like.
+    """
+    _check_functions([function])
+    b = _Buffers(n, dtype, seed)
+    results = {}
+    for name, (fn, args) in b.contenders(function).items():
+        b.y.fill(np.nan)
+        fn(*args)
+        results[name] = b.y.copy()
+    return results, b.x.copy(), (b.g.copy() if _is_backward(function) else None)
+
+
+def reference(function, x, g=None):
+    """cyacts.reference's value of `function` (a FUNCTIONS key) for x (and grad_output g)."""
+    (name, kwargs) = FUNCTIONS[function][0]
+    f = getattr(cyacts.reference, name)
+    return f(x, **kwargs) if g is None else f(x, g, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# reporting
+# --------------------------------------------------------------------------------------------
+def _size(n):
+    mantissa, exponent = f"{n:.1e}".split("e")
+    short = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return short if float(short) == n else str(n)
+
+
+def _duration(seconds):
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale or unit == "us":
+            value = seconds / scale
+            return f"{value:.3g}{unit}" if value < 100 else f"{value:.0f}{unit}"
+    return "-"  # pragma: no cover
+
+
+def format_table(results):
+    """The results as a text table, then a summary of the cells that meet the target."""
+    peers = [p for p in PEERS if any(p in r["times"] for r in results)]
+    head = ["function", "dtype", "size", "cyacts", *peers, "memory", "best/cy", "target"]
+    rows = [head]
+    for r in results:
+        ok = {True: "yes", False: "NO", None: "-"}[r["meets_target"]]
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        rows.append([r["function"], r["dtype"], _size(r["size"]), _duration(r["times"]["cyacts"]),
+                     *(_duration(r["times"].get(p)) for p in peers),
+                     _duration(r["times"]["memory"]), ratio, ok])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(row, widths))) for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines += ["", _summary(results)]
+    return "\n".join(lines)
+
+
+def _summary(results):
+    judged = [r for r in results if r["meets_target"] is not None]
+    small = [r for r in judged if r["size"] < 10**5]
+    large = [r for r in judged if r["size"] >= 10**5]
+
+    def count(rs):
+        return f"{sum(r['meets_target'] for r in rs)}/{len(rs)}"
+
+    ratios = [r["ratio"] for r in judged]
+    gmean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
+    return (f"cells meeting the target: {count(judged)} (below 1e5: {count(small)}, "
+            f"1e5 and up: {count(large)}); geometric mean of best peer / cyacts: {gmean:.2f}\n"
+            "target: below 1e5 elements cyacts <= best peer; from 1e5 on "
+            "cyacts <= max(0.67 x best peer, 1.05 x memory pass)")
+
+
+def _load():
+    """The 1-minute load average (None where the platform has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def machine_info():
+    """The machine, the libraries and cyacts's build, for the JSON record."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = {"numpy": np.__version__}
+    for name, module in (("scipy", _sp), ("numexpr", _ne), ("torch", _torch)):
+        if module is not None:
+            versions[name] = sys.modules[module.__name__.split(".")[0]].__version__
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": cpu, "cpu_count": os.cpu_count(), "usable_cpus": usable,
+            "platform": platform.platform(), "python": platform.python_version(),
+            "versions": versions, "cyacts": cyacts.config()}
+
+
+def main(args):
+    """Entry point of `python -m cyacts bench` (args from its argparse)."""
+    load_before = _load()
+    if load_before is not None and load_before > 0.25:
+        print(f"note: load average {load_before:.2f} before the run: other processes are busy "
+              "and the timings will be noisy", file=sys.stderr)
+    try:
+        results = run(functions=args.functions, dtypes=args.dtype, sizes=args.sizes,
+                      threads=args.threads, quick=args.quick)
+    except ValueError as exc:
+        print(f"cyacts bench: {exc}", file=sys.stderr)
+        return 2
+    info = machine_info()
+    info["load_average"] = {"before": load_before, "after": _load()}
+    print(f"cyacts {info['cyacts']['version']} ({info['cyacts']['simd']}) on {info['cpu']}, "
+          f"{results[0]['threads'] if results else '-'} threads; "
+          + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(format_table(results))
+    if args.json:
+        record = {"machine": info, "settings": {
+            "quick": bool(args.quick), "threads": results[0]["threads"] if results else None,
+            "dtypes": args.dtype or list(DTYPES), "functions": args.functions or list(FUNCTIONS),
+            "sizes": args.sizes or list(QUICK_SIZES if args.quick else DEFAULT_SIZES)},
+            "results": results,
+            "summary": {"cells": sum(r["meets_target"] is not None for r in results),
+                        "meeting_target": sum(bool(r["meets_target"]) for r in results)}}
+        with open(args.json, "w") as fh:
+            json.dump(record, fh, indent=1)
+        print(f"wrote {args.json}")
+    return 0
