@@ -129,30 +129,33 @@ def _alpha(alpha, shape):
 # --------------------------------------------------------------------------------------------
 # execution
 # --------------------------------------------------------------------------------------------
-def _flat(a, shape, compute, order, target):
-    """`a` as a flat contiguous buffer of `compute` in `order`; a copy where it must be.
+# Elements per block on the strided path: a block of every operand stays in the L2 cache.
+_BLOCK = 1 << 17
 
-    A view is used when `a` already is one, unless it overlaps the output in any way other
-    than being the output itself (then the result is as if the inputs were copied first).
-    """
-    if a.shape != shape:
-        a = np.broadcast_to(a, shape)
+
+def _usable(a, compute, order):
+    """Whether `a` can be handed to the kernels as it is, flattened in `order`."""
     contiguous = a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
     # unaligned data would break the vector loops' assumption of whole-element alignment
-    if a.dtype == compute and contiguous and a.flags.aligned:
-        same = (
-            target is not None
-            and a.__array_interface__["data"][0] == target.__array_interface__["data"][0]
-            and a.strides == target.strides
-        )
-        if same or target is None or not np.may_share_memory(a, target):
-            return a.reshape(-1, order=order)
-    with np.errstate(all="ignore"):  # e.g. a float64 alpha that overflows float32
-        return np.array(a, dtype=compute, order=order).reshape(-1, order=order)
+    return a.dtype == compute and contiguous and a.flags.aligned
+
+
+def _overlaps(a, out):
+    """`a` shares memory with `out` other than by being `out` itself, element for element."""
+    if a is None or not np.may_share_memory(a, out):
+        return False
+    same = (a.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+            and a.strides == out.strides and a.dtype == out.dtype)
+    return not same
 
 
 def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
-    """Run kernel `op` over x (and aux arrays) into `out` (allocated when None)."""
+    """Run kernel `op` over x (and aux arrays) into `out` (allocated when None).
+
+    Contiguous operands in a common order go to the kernels in one call. Anything else (strided,
+    broadcast, other dtypes, unaligned) goes through blocks: copied into small contiguous
+    buffers, computed, copied out, so memory use stays bounded and the data stays in cache.
+    """
     compute = _F32 if dtype == _F16 else dtype
     threads = _threads(n_threads)
     if out is None:
@@ -160,20 +163,50 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
         out = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
     else:
         _check_out(out, shape, dtype)
-    direct = (out.dtype == compute and out.flags.aligned
-              and (out.flags.c_contiguous or out.flags.f_contiguous))
-    order = "C" if (not direct or out.flags.c_contiguous) else "F"
-    target = out if direct else None
-    flat_out = out.reshape(-1, order=order) if direct else np.empty(out.size, dtype=compute)
-    flats = [None if a is None else _flat(a, shape, compute, order, target) for a in (x, *aux)]
-    flats += [None] * (3 - len(flats))
-    _core.apply(op, flats[0], flat_out, flats[1], flats[2], param, threads)
-    if not direct:
-        with np.errstate(all="ignore"):  # float32 -> float16 may underflow: no warning
-            np.copyto(out, flat_out.reshape(shape), casting="unsafe")
+    inputs = [np.broadcast_to(a, shape) if a is not None and a.shape != shape else a
+              for a in (x, *aux)]
+    inputs += [None] * (3 - len(inputs))
+    # An input that partially overlaps out is copied whole first: the result is as if the
+    # inputs had been copied before anything was written.
+    with np.errstate(all="ignore"):
+        inputs = [a.copy() if _overlaps(a, out) else a for a in inputs]
+    order = "F" if out.flags.f_contiguous and not out.flags.c_contiguous else "C"
+    if _usable(out, compute, order) and all(a is None or _usable(a, compute, order)
+                                            for a in inputs):
+        flats = [None if a is None else a.reshape(-1, order=order) for a in inputs]
+        _core.apply(op, flats[0], out.reshape(-1, order=order), flats[1], flats[2], param,
+                    threads)
+    elif out.size:
+        _blocked(op, inputs, out, compute, param, threads)
     if scalar:
         return out[()]
     return out
+
+
+def _blocked(op, inputs, out, compute, param, threads):
+    if out.ndim == 0:
+        out = out.reshape(1)
+        inputs = [None if a is None else a.reshape(1) for a in inputs]
+    shape = out.shape
+    axis = int(np.argmax(shape))  # split the longest axis: blocks of a few rows
+    row = out.size // shape[axis]
+    rows = max(1, _BLOCK // row)
+    size = min(out.size, rows * row)
+    buffers = [None if a is None else np.empty(size, compute) for a in inputs]
+    result = np.empty_like(buffers[0])
+    with np.errstate(all="ignore"):  # float32 -> float16 may underflow: no warning
+        for start in range(0, shape[axis], rows):
+            index = (slice(None),) * axis + (slice(start, start + rows),)
+            part = out[index]
+            n = part.size
+            flats = []
+            for a, buf in zip(inputs, buffers):
+                if a is not None:
+                    np.copyto(buf[:n].reshape(part.shape), a[index], casting="unsafe")
+                    buf = buf[:n]
+                flats.append(buf)
+            _core.apply(op, flats[0], result[:n], flats[1], flats[2], param, threads)
+            np.copyto(part, result[:n].reshape(part.shape), casting="unsafe")
 
 
 def _forward(name, x, out, n_threads, alpha=None):
