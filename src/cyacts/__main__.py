@@ -35,7 +35,11 @@ def main(argv=None):
     elif args.command == "plot":
         from ._plot import plot
 
-        plot(args.path)
+        try:
+            print(f"wrote {plot(args.path)}")
+        except ImportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

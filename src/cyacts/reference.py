@@ -5,6 +5,7 @@ negative tail, an overflow-free sigmoid, 1/cosh^2 for tanh') and rounded once to
 dtype. Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
 no erfc, so GELU uses the C library's (math.erfc) element by element: slow, and exact to an ulp.
 """
+import functools
 import math
 
 import numpy as np
@@ -42,8 +43,7 @@ def _elementwise(f):
             y = f(x.astype(np.float64), *args, **kwargs)
         return np.asarray(y, dtype=np.float64).astype(dtype)[()]
 
-    wrapper.__name__, wrapper.__doc__ = f.__name__, f.__doc__
-    return wrapper
+    return functools.update_wrapper(wrapper, f)
 
 
 def _std_normal_cdf(x):

@@ -20,6 +20,58 @@
  *    limits; derivatives at the kinks follow PyTorch (relu'(0) = 0, leaky'(0) = alpha,
  *    relu6'(0) = relu6'(6) = 0). With grad_output != NULL a derivative returns
  *    grad_output[i] * f'(x[i]) in IEEE arithmetic, else f'(x[i]).
+ *
+ * Public API: the array functions. Single-threaded (the caller owns threading), contiguous
+ * buffers of n elements, y may equal x (in place). The derivatives take grad_output, which may
+ * be NULL (then y = f'(x), else y = grad_output * f'(x)). prelu takes one alpha per element.
+ * The *_from_output derivatives read y = f(input) instead of the input.
+ *
+ *   void cyacts_relu_f32(const float *x, float *y, size_t n);
+ *   void cyacts_leaky_relu_f32(const float *x, float *y, size_t n, float alpha);
+ *   void cyacts_prelu_f32(const float *x, const float *alpha, float *y, size_t n);
+ *   void cyacts_relu6_f32(const float *x, float *y, size_t n);
+ *   void cyacts_gelu_f32(const float *x, float *y, size_t n);          (erf form)
+ *   void cyacts_gelu_tanh_f32(const float *x, float *y, size_t n);     (tanh approximation)
+ *   void cyacts_tanh_f32(const float *x, float *y, size_t n);
+ *   void cyacts_sigmoid_f32(const float *x, float *y, size_t n);
+ *   void cyacts_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_leaky_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                   float alpha);
+ *   void cyacts_prelu_grad_f32(const float *x, const float *alpha, const float *grad_output,
+ *                              float *y, size_t n);
+ *   void cyacts_relu6_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_gelu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_gelu_tanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_tanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_tanh_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+ *                                         size_t n);
+ *   void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+ *                                            size_t n);
+ *
+ *   void cyacts_relu_f64(const double *x, double *y, size_t n);
+ *   void cyacts_leaky_relu_f64(const double *x, double *y, size_t n, double alpha);
+ *   void cyacts_prelu_f64(const double *x, const double *alpha, double *y, size_t n);
+ *   void cyacts_relu6_f64(const double *x, double *y, size_t n);
+ *   void cyacts_gelu_f64(const double *x, double *y, size_t n);        (erf form)
+ *   void cyacts_gelu_tanh_f64(const double *x, double *y, size_t n);   (tanh approximation)
+ *   void cyacts_tanh_f64(const double *x, double *y, size_t n);
+ *   void cyacts_sigmoid_f64(const double *x, double *y, size_t n);
+ *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_leaky_relu_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                   size_t n, double alpha);
+ *   void cyacts_prelu_grad_f64(const double *x, const double *alpha, const double *grad_output,
+ *                              double *y, size_t n);
+ *   void cyacts_relu6_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_gelu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_gelu_tanh_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                  size_t n);
+ *   void cyacts_tanh_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_tanh_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+ *                                         size_t n);
+ *   void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                            double *out, size_t n);
  */
 #ifndef CYACTS_H
 #define CYACTS_H
@@ -32,6 +84,10 @@
 #define CYACTS_VERSION_MAJOR 0
 #define CYACTS_VERSION_MINOR 1
 #define CYACTS_VERSION_PATCH 0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #ifndef CYACTS_API
 #define CYACTS_API static inline
@@ -216,5 +272,9 @@ CYACTS__VIA_F64(gelu_tanh_grad)
 
 CYACTS__ALL(float, f32)
 CYACTS__ALL(double, f64)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* CYACTS_H */

@@ -1,0 +1,65 @@
+"""`python -m cyacts plot PATH` draws every activation and its derivative to one PNG."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _plot_cli(path):
+    return subprocess.run([sys.executable, "-m", "cyacts", "plot", str(path)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.image
+
+    path = tmp_path / "activations.png"
+    proc = _plot_cli(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    assert len(data) > 50_000  # a grid of curves and formulas, not an empty canvas
+    image = matplotlib.image.imread(path)
+    height, width = image.shape[:2]
+    assert width >= 1200 and height >= 600 and width > height  # a wide grid
+    rgb = image[..., :3]
+    assert rgb.std() > 0.05  # not blank
+    # Both curve colours are there (activation in blue, derivative in orange) in quantity.
+    blue = (rgb[..., 2] > 0.5) & (rgb[..., 0] < 0.3)
+    orange = (rgb[..., 0] > 0.7) & (rgb[..., 1] < 0.5) & (rgb[..., 2] < 0.3)
+    assert blue.mean() > 0.002 and orange.mean() > 0.002
+    # Every cell of the 2 x 4 grid has ink in it.
+    for row in np.array_split(rgb[int(0.06 * height):], 2, axis=0):
+        for cell in np.array_split(row, 4, axis=1):
+            assert (cell.min(axis=-1) < 0.5).mean() > 0.01
+
+
+def test_plot_function_returns_the_path(tmp_path):
+    pytest.importorskip("matplotlib")
+    from cyacts._plot import plot
+
+    path = tmp_path / "grid.png"
+    assert plot(path) == str(path)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_plot_without_matplotlib_names_the_extra(tmp_path):
+    """Without matplotlib the error says how to get it, and nothing is written."""
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from cyacts._plot import plot\n"
+        "try:\n"
+        f"    plot({str(tmp_path / 'x.png')!r})\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+        "else:\n"
+        "    print('no error')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "cyacts[plot]" in proc.stdout
+    assert not (tmp_path / "x.png").exists()

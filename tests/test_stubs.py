@@ -1,0 +1,124 @@
+"""The type stubs (.pyi, py.typed) match the runtime: `python -m mypy.stubtest cyacts` passes,
+and mypy reads the public API the way it is meant to be used."""
+import pkgutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import cyacts
+
+pytest.importorskip("mypy")
+
+HERE = Path(__file__).resolve().parent
+PACKAGE = Path(cyacts.__file__).resolve().parent
+ALLOWLIST = HERE / "stubtest_allowlist.txt"
+
+
+@pytest.fixture(scope="module")
+def mypy_config(tmp_path_factory):
+    """A mypy configuration for checking cyacts: the private modules are not type-checked,
+    and the optional peers (torch, scipy, dask, ...) are not analysed."""
+    tmp = tmp_path_factory.mktemp("mypy")
+    private = sorted(
+        f"cyacts.{m.name}" for m in pkgutil.iter_modules([str(PACKAGE)]) if m.name.startswith("_")
+    )
+    config = tmp / "mypy.ini"
+    config.write_text(textwrap.dedent(f"""
+        [mypy]
+        ignore_missing_imports = True
+        cache_dir = {tmp / "cache"}
+
+        [mypy-{",".join(private)}]
+        ignore_errors = True
+
+        [mypy-torch.*,scipy.*,numexpr.*,matplotlib.*,dask.*,distributed.*,xarray.*,threadpoolctl.*,mpmath.*,tqdm.*,hypothesis.*]
+        follow_imports = skip
+    """))
+    return config
+
+
+def test_py_typed_and_stubs_are_there():
+    assert (PACKAGE / "py.typed").is_file()
+    for name in ("__init__.pyi", "api.pyi", "reference.pyi"):
+        assert (PACKAGE / name).is_file()
+
+
+def test_stubs_cover_all():
+    """Every name of cyacts.__all__ is in the stub's __all__ and defined there."""
+    text = (PACKAGE / "__init__.pyi").read_text()
+    for name in cyacts.__all__:
+        assert f'"{name}"' in text, name
+        assert (f" as {name}\n" in text or f"def {name}(" in text or f"{name}:" in text), name
+
+
+def test_stubtest(mypy_config, tmp_path):
+    cmd = [sys.executable, "-m", "mypy.stubtest", "cyacts", "--mypy-config-file",
+           str(mypy_config), "--allowlist", str(ALLOWLIST), "--ignore-unused-allowlist"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+USAGE = '''
+import numpy as np
+import numpy.typing as npt
+import cyacts
+from cyacts import reference
+
+x32 = np.linspace(-3, 3, 7, dtype=np.float32)
+x64 = np.linspace(-3, 3, 7)
+buf = np.empty(7, dtype=np.float32)
+
+a: npt.NDArray[np.float32] = cyacts.gelu(x32)
+b: npt.NDArray[np.float64] = cyacts.sigmoid(x64, n_threads=2)
+c: npt.NDArray[np.float32] = cyacts.relu_(x32)
+d: npt.NDArray[np.float32] = cyacts.tanh(x64, out=buf)
+e: np.floating = cyacts.relu6(1.5)
+f = cyacts.leaky_relu([1.0, -2.0], 0.2)
+g = cyacts.gelu_grad(x32, x32, approximate="tanh")
+h = cyacts.leaky_relu_grad(x32, alpha=np.full(7, 0.1), from_output=True)
+i: int = cyacts.get_num_threads()
+cyacts.set_num_threads(2)
+j: str = cyacts.get_include()
+k = cyacts.config()["simd"]
+ref = reference.gelu(x64, approximate="tanh")
+reveal_type(f)
+reveal_type(cyacts.tanh_grad(x64))
+'''
+
+MISUSE = '''
+import numpy as np
+import cyacts
+
+x = np.zeros(3)
+cyacts.gelu(x, approximate="exact")
+cyacts.relu(x, None)
+cyacts.set_num_threads("2")
+cyacts.relu_([1.0, 2.0])
+'''
+
+
+def _mypy(source, config, tmp_path):
+    path = tmp_path / "usage.py"
+    path.write_text(source)
+    cmd = [sys.executable, "-m", "mypy", "--config-file", str(config), "--no-error-summary",
+           "--hide-error-context", str(path)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+
+
+def test_mypy_accepts_the_documented_usage(mypy_config, tmp_path):
+    proc = _mypy(USAGE, mypy_config, tmp_path)
+    errors = [line for line in proc.stdout.splitlines() if ": error:" in line]
+    assert not errors, proc.stdout
+    notes = [line for line in proc.stdout.splitlines() if "Revealed type" in line]
+    assert len(notes) == 2
+    assert "ndarray" in notes[0] and "float64" in notes[1], notes
+
+
+def test_mypy_rejects_misuse(mypy_config, tmp_path):
+    proc = _mypy(MISUSE, mypy_config, tmp_path)
+    errors = [line for line in proc.stdout.splitlines() if ": error:" in line]
+    lines = sorted({int(line.split(":")[1]) for line in errors})
+    assert lines == [6, 7, 8, 9], proc.stdout
