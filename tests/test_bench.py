@@ -1,0 +1,85 @@
+"""The benchmark runs, writes complete JSON, and compares like with like (never timed here)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cyacts import _bench
+
+
+def _positive_numbers(value):
+    if isinstance(value, dict):
+        return all(_positive_numbers(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_positive_numbers(v) for v in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value > 0
+    return True
+
+
+def test_cli_writes_json(tmp_path):
+    path = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cyacts", "bench", "--quick", "--sizes", "100", "1e3",
+         "--functions", "gelu", "sigmoid_grad", "--threads", "1", "--json", str(path)],
+        check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "cells meeting the target" in proc.stdout
+    record = json.loads(path.read_text())
+    assert set(record) == {"machine", "settings", "results", "summary"}
+    assert record["machine"]["cyacts"]["version"]
+    results = record["results"]
+    assert len(results) == 2 * 2 * 2  # functions x dtypes x sizes
+    assert {(r["function"], r["dtype"], r["size"]) for r in results} == {
+        (f, d, n) for f in ("gelu", "sigmoid_grad") for d in ("float32", "float64")
+        for n in (100, 1000)}
+    for r in results:
+        assert {"cyacts", "numpy", "memory"} <= set(r["times"])
+        assert r["threads"] == 1
+        assert r["best_peer"] in r["times"]
+        assert isinstance(r["meets_target"], bool)
+        assert _positive_numbers(r)
+    assert record["summary"]["cells"] == len(results)
+    assert record["machine"]["cpu_count"] > 0 and record["machine"]["versions"]["numpy"]
+
+
+def test_bench_script_runs(tmp_path):
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+    if not script.exists():
+        pytest.skip("benchmarks/ is not next to tests/")
+    proc = subprocess.run(
+        [sys.executable, str(script), "--quick", "--sizes", "64", "--dtype", "float32",
+         "--functions", "relu"], check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "relu" in proc.stdout
+
+
+def test_unknown_function_is_refused():
+    with pytest.raises(ValueError, match="unknown function"):
+        _bench.run(functions=["softmax"], progress=False)
+
+
+def test_run_api_and_table():
+    results = _bench.run(functions=["relu6_grad"], dtypes=["float32"], sizes=[10, 10**5],
+                         quick=True, progress=False)
+    assert [r["size"] for r in results] == [10, 10**5]
+    table = _bench.format_table(results)
+    assert "relu6_grad" in table and "1e5" in table
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("function", list(_bench.FUNCTIONS))
+def test_contenders_agree_with_reference(function, dtype):
+    outs, x, g = _bench.outputs(function, dtype, n=3001)
+    ref = _bench.reference(function, x, g).astype(np.float64)
+    scale = max(1.0, float(np.max(np.abs(ref))))
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert "cyacts" in outs and "memory" in outs
+    for name, out in outs.items():
+        assert out.dtype == np.dtype(dtype), name
+        if name != "memory":
+            err = np.max(np.abs(out.astype(np.float64) - ref)) / scale
+            assert err <= tol, (name, err)
