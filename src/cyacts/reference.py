@@ -41,7 +41,7 @@ def _elementwise(f):
         dtype = _result_dtype(x)
         with np.errstate(all="ignore"):
             y = f(x.astype(np.float64), *args, **kwargs)
-        return np.asarray(y, dtype=np.float64).astype(dtype)[()]
+            return np.asarray(y, dtype=np.float64).astype(dtype)[()]
 
     return functools.update_wrapper(wrapper, f)
 
@@ -116,8 +116,10 @@ def _grad(f_prime, from_output_form=None):
         x = np.asarray(x)
         arrays = [x]
         if grad_output is not None:
+            weak = type(grad_output) in (int, float, bool)  # Python numbers: NumPy 2 rules
             grad_output = np.asarray(grad_output)
-            arrays.append(grad_output)
+            if not weak:
+                arrays.append(grad_output)
         dtype = _result_dtype(*arrays)
         with np.errstate(all="ignore"):
             x64 = x.astype(np.float64)
@@ -129,7 +131,7 @@ def _grad(f_prime, from_output_form=None):
                 d = f_prime(x64, **params)
             if grad_output is not None:
                 d = grad_output.astype(np.float64) * d
-        return np.asarray(d, dtype=np.float64).astype(dtype)[()]
+            return np.asarray(d, dtype=np.float64).astype(dtype)[()]
 
     derivative.__name__, derivative.__doc__ = f_prime.__name__, f_prime.__doc__
     return derivative
