@@ -107,6 +107,10 @@ extension = Extension(
     + [os.path.join(PKG, "_kernels", k) for k in kernels],
     include_dirs=[os.path.join(PKG, "include"), PKG, numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    # headers: setuptools rebuilds only when a listed file changed
+    depends=[os.path.join(PKG, "include", "cyacts", "cyacts.h"),
+             os.path.join(PKG, "_kernels", "kernels.h"),
+             os.path.join(PKG, "_kernels", "kernels_impl.h")],
 )
 
 setup(

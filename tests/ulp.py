@@ -216,6 +216,8 @@ def _mp_table():
 
     def gelu_tanh_grad(x):
         t = c * (x + a * x**3)
+        if abs(t) > 2000:  # the clamped exp would be multiplied by a huge x^3: use the limit
+            return m.mpf(1) if t > 0 else m.mpf(0)
         return sig(t) + x * c * (1 + 3 * a * x * x) * slope(t)
 
     def gelu_grad(x):

@@ -143,49 +143,520 @@ CYACTS__PIECEWISE(double, f64)
 /* ---------------------------------------------------------------------------------------- */
 /* Smooth activations.                                                                       */
 /* ---------------------------------------------------------------------------------------- */
-static inline double cyacts_elem_sigmoid_f64(double x) {
-    /* exp(-|x|) never overflows; the two halves pick e/(1+e) or 1/(1+e). */
-    double e = exp(-fabs(x));
-    double r = 1.0 / (1.0 + e);
-    return x >= 0.0 ? r : e * r;
+/*
+ * float64. Design rules (why the code looks like this):
+ *  - No libm calls except fabs/copysign/fma (which compile to instructions), so
+ *    the element functions inline into `#pragma omp simd` loops and vectorise.
+ *  - Branch-free: every path is computed and the result picked with selects on
+ *    already-computed values, which the compiler turns into blends.
+ *  - 2^k is built from the integer bits of a "shifter" sum (no double->int
+ *    conversion, which SSE2/AVX2 lack for 64-bit integers).
+ *  - Exact products: fma when CYACTS_HAS_FMA, Dekker/Veltkamp otherwise; the
+ *    code relies on -ffp-contract=off (no silent contraction) so scalar and
+ *    vector code give identical bits.
+ *  - Hard regions (GELU tail, gelu_tanh tail, derivative roots) get extra
+ *    precision exactly where a plain double evaluation loses it.
+ * Polynomial coefficients: weighted minimax fits against mpmath, coefficients rounded one at a
+ * time (tools/fit/).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define CYACTS__INLINE_F64 static inline __attribute__((always_inline))
+#else
+#define CYACTS__INLINE_F64 static inline
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Bit casts and double-double helpers                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct { double hi, lo; } cyacts__dd_f64;
+
+CYACTS__INLINE_F64 uint64_t cyacts__bits_f64(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
 }
-static inline double cyacts_elem_tanh_f64(double x) { return tanh(x); }
-static inline double cyacts_elem_gelu_f64(double x) {
-    /* x * Phi(x) with Phi(x) = erfc(-x/sqrt2)/2: keeps relative accuracy in the negative tail. */
-    return x == -INFINITY ? -0.0 : 0.5 * x * erfc(-x * 0.70710678118654752440);
+
+CYACTS__INLINE_F64 double cyacts__from_bits_f64(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
 }
-static inline double cyacts__two_u_f64(double x) {
-    /* 2u = 2*sqrt(2/pi)*(x + 0.044715 x^3) */
-    return 1.5957691216057307117 * (x + 0.044715 * x * x * x);
+
+/* Branch-free select: c ? a : b on the bit patterns.  A plain ?: lets GCC thread
+ * or sink the computation into arms (e.g. constant-fold after a clamp), and with
+ * the default -ftrapping-math it then refuses to if-convert FP arithmetic, so the
+ * loop would not vectorise without AVX-512 masking.  Masks keep it straight-line. */
+CYACTS__INLINE_F64 double cyacts__sel_f64(int c, double a, double b)
+{
+    /* The mask is made by a double-typed select of two constants (all-ones is
+     * a NaN pattern, never used as a value): SSE2 can vectorise that, but not
+     * a double-compare -> 64-bit-integer conversion. */
+    uint64_t m = cyacts__bits_f64(c ? cyacts__from_bits_f64(~(uint64_t)0) : 0.0);
+    uint64_t ub = cyacts__bits_f64(b);
+    return cyacts__from_bits_f64(ub ^ ((cyacts__bits_f64(a) ^ ub) & m));
 }
-static inline double cyacts_elem_gelu_tanh_f64(double x) {
-    /* 0.5 x (1 + tanh u) = x * sigmoid(2u): no cancellation for negative x. */
-    return x == -INFINITY ? -0.0 : x * cyacts_elem_sigmoid_f64(cyacts__two_u_f64(x));
+
+/* signbit(z) ? a : b, from the sign bit by integer shifts only.  Used where the
+ * arms feed further arithmetic: a ?:-style select there is turned back into a
+ * branch (GCC specialises each arm, e.g. folds x*1.0), and with the default
+ * -ftrapping-math the arm's FP work then cannot be if-converted. */
+CYACTS__INLINE_F64 double cyacts__sel_sign_f64(double z, double a, double b)
+{
+    uint64_t m = (uint64_t)0 - (cyacts__bits_f64(z) >> 63);
+    uint64_t ub = cyacts__bits_f64(b);
+    return cyacts__from_bits_f64(ub ^ ((cyacts__bits_f64(a) ^ ub) & m));
 }
-static inline double cyacts__sigmoid_slope_f64(double t) {
-    /* sigmoid'(t) = e/(1+e)^2 with e = exp(-|t|): no 1 - s cancellation for large |t|. */
-    double e = exp(-fabs(t));
-    double d = 1.0 + e;
-    return e / (d * d);
+
+/* hi + lo == a * b exactly (no overflow/underflow in our uses: |a|,|b| < 2^60). */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_prod_f64(double a, double b)
+{
+    cyacts__dd_f64 r;
+    r.hi = a * b;
+#if CYACTS_HAS_FMA
+    r.lo = CYACTS_FMA_F64(a, b, -r.hi);
+#else
+    /* Veltkamp split into 26-bit halves, then Dekker's exact product. */
+    const double sp = 134217729.0; /* 2^27 + 1 */
+    double ta = sp * a, tb = sp * b;
+    double ah = ta - (ta - a), al = a - ah;
+    double bh = tb - (tb - b), bl = b - bh;
+    r.lo = ((ah * bh - r.hi) + ah * bl + al * bh) + al * bl;
+#endif
+    return r;
 }
-static inline double cyacts_elem_sigmoid_grad_f64(double x) { return cyacts__sigmoid_slope_f64(x); }
-static inline double cyacts_elem_tanh_grad_f64(double x) {
-    /* 1 - tanh^2 = 1/cosh^2 = 4 sigmoid'(2x) */
-    return 4.0 * cyacts__sigmoid_slope_f64(2.0 * x);
+
+/* hi + lo == a + b exactly, any magnitudes (Knuth TwoSum). */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
+{
+    cyacts__dd_f64 r;
+    r.hi = a + b;
+    double bb = r.hi - a;
+    r.lo = (a - (r.hi - bb)) + (b - bb);
+    return r;
 }
-static inline double cyacts_elem_gelu_grad_f64(double x) {
-    /* Phi(x) + x phi(x) */
-    double phi = 0.39894228040143267794 * exp(-0.5 * x * x);
-    double big_phi = 0.5 * erfc(-x * 0.70710678118654752440);
-    return isinf(x) ? (x > 0 ? 1.0 : 0.0) : big_phi + x * phi;
+
+/* ------------------------------------------------------------------------ */
+/* exp / expm1 cores                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* x*log2(e) + 1.5*2^52 rounds x/ln2 to an integer k held in the low mantissa
+ * bits; subtracting the shifter again gives k as a double. */
+#define CYACTS__SHIFTER_F64 0x1.8p52
+#define CYACTS__LOG2E_F64 0x1.71547652b82fep0
+/* Cody-Waite ln2: HI has 11 trailing zero bits so k*HI is exact for |k| < 2^11,
+ * and x - k*HI is exact (Sterbenz); LO is the rest of ln2 to ~2^-95. */
+#define CYACTS__LN2_HI_F64 0x1.62e42fefa3800p-1
+#define CYACTS__LN2_LO_F64 0x1.ef35793c76730p-45
+
+/* 2^k from the bits of (shifter + k): the low 12 bits of bits+1023 are the
+ * biased exponent of 2^k; valid for -1022 <= k <= 1023. */
+CYACTS__INLINE_F64 double cyacts__pow2_from_shifted_f64(double t)
+{
+    return cyacts__from_bits_f64((cyacts__bits_f64(t) + 1023u) << 52);
 }
-static inline double cyacts_elem_gelu_tanh_grad_f64(double x) {
-    /* d/dx x s(2u) = s(2u) + x * 2u'(x) * s'(2u) */
-    double t = cyacts__two_u_f64(x);
-    double dt = 1.5957691216057307117 * (1.0 + 3.0 * 0.044715 * x * x);
-    double s = cyacts_elem_sigmoid_f64(t);
-    double ds = cyacts__sigmoid_slope_f64(t);
-    return isinf(x) ? (x > 0 ? 1.0 : 0.0) : s + x * dt * ds;
+
+/* g(r) = (expm1(r) - r) / r^2 on |r| <= 0.3473, degree 9 minimax (weighted so
+ * the error is relative to expm1(r)): max |r^2 dg / expm1(r)| = 1.9e-17. */
+CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
+{
+    double p = 0x1.ae85c8ec1032dp-26;
+    p = CYACTS_FMA_F64(p, r, 0x1.28a33956d5835p-22);
+    p = CYACTS_FMA_F64(p, r, 0x1.71de7859d041fp-19);
+    p = CYACTS_FMA_F64(p, r, 0x1.a019a60b7d5fbp-16);
+    p = CYACTS_FMA_F64(p, r, 0x1.a01a017bc0617p-13);
+    p = CYACTS_FMA_F64(p, r, 0x1.6c16c17f57978p-10);
+    p = CYACTS_FMA_F64(p, r, 0x1.1111111117cdap-7);
+    p = CYACTS_FMA_F64(p, r, 0x1.55555555520a4p-5);
+    p = CYACTS_FMA_F64(p, r, 0x1.555555555553ep-3);
+    p = CYACTS_FMA_F64(p, r, 0x1.0000000000005p-1);
+    return p;
+}
+
+/* hi + lo == a + b exactly when |a| >= |b| (Fast2Sum). */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
+{
+    cyacts__dd_f64 r;
+    r.hi = a + b;
+    r.lo = (a - r.hi) + b;
+    return r;
+}
+
+/* exp(h + l) = s * (1 + qh + ql) * sc, with s = 2^k exact, qh + ql = expm1(r)
+ * to ~0.1 ulp (the reduced argument is kept as rh + rl, and only the small
+ * tail u = r^2 g(r) is rounded), sc = 2^-64 for h < -690 (else 1) so s stays
+ * normal.  Domain: h <= ~0 (all callers pass non-positive arguments),
+ * |l| <= 2^-40 |h|; h < -746 (incl. -inf) gives 0; NaN passes through. */
+typedef struct { double s, qh, ql, sc; } cyacts__exp_parts_f64;
+
+CYACTS__INLINE_F64 cyacts__exp_parts_f64 cyacts__exp_split_f64(double h, double l)
+{
+    cyacts__exp_parts_f64 o;
+    h = cyacts__sel_f64(h < -746.0, -746.0, h);
+    double t = h * CYACTS__LOG2E_F64 + CYACTS__SHIFTER_F64;
+    double kd = t - CYACTS__SHIFTER_F64;
+    double rh = h - kd * CYACTS__LN2_HI_F64; /* exact */
+    double rl = l - kd * CYACTS__LN2_LO_F64;
+    double r = rh + rl;
+    double u = (r * r) * cyacts__expm1_poly9_f64(r);
+    cyacts__dd_f64 q = cyacts__fast_two_sum_f64(rh, u);
+    o.qh = q.hi;
+    o.ql = q.lo + rl;
+    int tiny = h < -690.0;
+    o.s = cyacts__pow2_from_shifted_f64(t + cyacts__sel_f64(tiny, 64.0, 0.0));
+    o.sc = cyacts__sel_f64(tiny, 0x1p-64, 1.0);
+    return o;
+}
+
+/* exp(h + l) as a double-double (relative error ~2^-56). */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp2dd_f64(double h, double l)
+{
+    cyacts__exp_parts_f64 p = cyacts__exp_split_f64(h, l);
+    double sq = p.s * p.qh; /* exact: power-of-two scaling */
+    cyacts__dd_f64 e = cyacts__fast_two_sum_f64(p.s, sq);
+    e.lo += p.s * p.ql;
+    e.hi *= p.sc;
+    e.lo *= p.sc;
+    return e;
+}
+
+/* expm1(y), y in [-40, 0] (clamped; also maps -inf), as a double-double:
+ * e = exp(y) as a double-double, then -1 + e. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__expm1dd_f64(double y)
+{
+    y = cyacts__sel_f64(y < -40.0, -40.0, y);
+    cyacts__exp_parts_f64 p = cyacts__exp_split_f64(y, 0.0);
+    /* e = s + s qh as eh + el (exact), then Fast2Sum(-1, eh) (exact as a
+     * double-double since 0 < eh <= 1).  (Forming 2^k - 1 directly is not
+     * exact below k = -53, which cost 1.35 ulp near |x| = 18.5.) */
+    cyacts__dd_f64 e = cyacts__fast_two_sum_f64(p.s, p.s * p.qh);
+    e.lo += p.s * p.ql;
+    cyacts__dd_f64 m = cyacts__fast_two_sum_f64(-1.0, e.hi);
+    m.lo += e.lo;
+    return m;
+}
+
+/* (nh + nl) / (dh + dl) with one division: t0 = nh/dh via the reciprocal, then
+ * one correction from the exact residual.  Error ~0.5 ulp + 2^-100 relative.
+ * (nh - t0*dh is exact by Sterbenz: t0*dh ~ nh.) */
+CYACTS__INLINE_F64 double cyacts__div_dd_f64(double nh, double nl, double dh, double dl)
+{
+    double inv = 1.0 / dh;
+    double t0 = nh * inv;
+    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
+    double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
+    return CYACTS_FMA_F64(rho, inv, t0);
+}
+
+/* (1 + e) as a double-double, for 0 <= e <= 1. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__one_plus_f64(cyacts__dd_f64 e)
+{
+    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(1.0, e.hi);
+    d.lo += e.lo;
+    return d;
+}
+
+/* d^2 as a double-double. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
+{
+    cyacts__dd_f64 p = cyacts__two_prod_f64(d.hi, d.hi);
+    p.lo += 2.0 * d.hi * d.lo;
+    return p;
+}
+
+/* ------------------------------------------------------------------------ */
+/* tanh, sigmoid and their derivatives                                      */
+/* ------------------------------------------------------------------------ */
+
+/* tanh|x| = -m / (2 + m) with m = expm1(-2|x|) (no cancellation anywhere:
+ * m ~ -2|x| near 0, m -> -1 gives exactly 1 past |x| ~ 19).  m, 2 + m and the
+ * quotient are carried in double-double so the result has one final rounding
+ * (~0.5 ulp) instead of four (which measured 2.5 ulp). */
+CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
+{
+    cyacts__dd_f64 m = cyacts__expm1dd_f64(-2.0 * fabs(x));
+    /* Renormalise: for tiny |x|, m.hi = fl(1 - 2|x|) - 1 is coarse and m.lo
+     * large; the divide's single correction step wants |lo| << ulp(hi). */
+    m = cyacts__fast_two_sum_f64(m.hi, m.lo);
+    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(2.0, m.hi);
+    d.lo += m.lo;
+    return copysign(cyacts__div_dd_f64(-m.hi, -m.lo, d.hi, d.lo), x);
+}
+
+/* sigmoid(x) = 1/(1+e) (x >= 0) or e/(1+e) (x < 0), e = exp(-|x|) <= 1:
+ * exp never overflows and the x < 0 tail keeps full relative accuracy.
+ * e and 1+e in double-double: one final rounding. */
+CYACTS__INLINE_F64 double cyacts_elem_sigmoid_f64(double x)
+{
+    cyacts__dd_f64 e = cyacts__exp2dd_f64(-fabs(x), 0.0);
+    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
+    return cyacts__div_dd_f64(cyacts__sel_sign_f64(x, e.hi, 1.0),
+                              cyacts__sel_sign_f64(x, e.lo, 0.0), d.hi, d.lo);
+}
+
+/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels). */
+CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
+{
+    cyacts__dd_f64 e = cyacts__exp2dd_f64(-2.0 * fabs(x), 0.0);
+    cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
+    return cyacts__div_dd_f64(4.0 * e.hi, 4.0 * e.lo, d2.hi, d2.lo);
+}
+
+/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no cancellation). */
+CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
+{
+    cyacts__dd_f64 e = cyacts__exp2dd_f64(-fabs(x), 0.0);
+    cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
+    return cyacts__div_dd_f64(e.hi, e.lo, d2.hi, d2.lo);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GELU (erf form)                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* With a = |x|:  Phi(-a) = exp(-a^2/2) * Q(a),  Q(a) = exp(a^2/2) Phi(-a)
+ * (Mills ratio / sqrt(2 pi)), smooth and slowly varying on [0, inf).
+ * We approximate on a in [0, 39] through s = (a - C)/(a + C) in [-1, 0.81]:
+ *   a * Q(a) = w * F(s),  w = a/(a + C),  F(s) = (a + C) Q(a),  C = 4,
+ * F of degree 22 (relative error 3.0e-17).  Beyond a = 39 everything
+ * underflows (gelu ~ exp(-760)), so a is clamped there (also maps inf). */
+#define CYACTS__GELU_C_F64 4.0
+#define CYACTS__GELU_AMAX_F64 39.0
+
+CYACTS__INLINE_F64 double cyacts__gelu_F_f64(double s)
+{
+    double p = -0x1.4e6acd7596619p-30;
+    p = CYACTS_FMA_F64(p, s, -0x1.4ef32733cf846p-32);
+    p = CYACTS_FMA_F64(p, s, 0x1.fc86488958effp-27);
+    p = CYACTS_FMA_F64(p, s, 0x1.12983b8639862p-26);
+    p = CYACTS_FMA_F64(p, s, -0x1.4dcac880c57f2p-24);
+    p = CYACTS_FMA_F64(p, s, -0x1.5023299f7d144p-23);
+    p = CYACTS_FMA_F64(p, s, 0x1.1c66c5400edabp-22);
+    p = CYACTS_FMA_F64(p, s, 0x1.124e075204a94p-20);
+    p = CYACTS_FMA_F64(p, s, -0x1.4ffca7625ae65p-21);
+    p = CYACTS_FMA_F64(p, s, -0x1.8d49c12b76acbp-18);
+    p = CYACTS_FMA_F64(p, s, 0x1.800479771c7b3p-21);
+    p = CYACTS_FMA_F64(p, s, 0x1.26d0735151c5ap-15);
+    p = CYACTS_FMA_F64(p, s, -0x1.0014a223f51d2p-19);
+    p = CYACTS_FMA_F64(p, s, -0x1.e4a42300c1a2ap-13);
+    p = CYACTS_FMA_F64(p, s, 0x1.17a4a908a913fp-13);
+    p = CYACTS_FMA_F64(p, s, 0x1.ab825fb7c5682p-10);
+    p = CYACTS_FMA_F64(p, s, -0x1.c81719cf9133fp-9);
+    p = CYACTS_FMA_F64(p, s, -0x1.ee2761046056ep-8);
+    p = CYACTS_FMA_F64(p, s, 0x1.eec4cc3e4b037p-5);
+    p = CYACTS_FMA_F64(p, s, -0x1.7dff2bff683e0p-3);
+    p = CYACTS_FMA_F64(p, s, 0x1.8c6dbf2cfc2a2p-2);
+    p = CYACTS_FMA_F64(p, s, -0x1.373e3a893c28ap-1);
+    p = CYACTS_FMA_F64(p, s, 0x1.82b4bb8c94dcep-1);
+    return p;
+}
+
+/* W(a) = (Q(a) - a/sqrt(2 pi)) / (a - a0): the GELU' numerator with its root
+ * a0 (gelu'(-a0) = 0) divided out, so gelu' keeps relative accuracy at the
+ * root.  Degree 20 in s, relative error 1.2e-17. */
+#define CYACTS__GELU_A0_HI_F64 0x1.80ead197f00b4p-1
+#define CYACTS__GELU_A0_LO_F64 -0x1.13e74c58cada8p-56
+
+CYACTS__INLINE_F64 double cyacts__gelu_G_f64(double s)
+{
+    double p = -0x1.a210671e21c17p-32;
+    p = CYACTS_FMA_F64(p, s, -0x1.48247017932e1p-30);
+    p = CYACTS_FMA_F64(p, s, 0x1.c1863c7f3651cp-30);
+    p = CYACTS_FMA_F64(p, s, 0x1.6e45f353ad98dp-27);
+    p = CYACTS_FMA_F64(p, s, 0x1.90a34e4d112cfp-31);
+    p = CYACTS_FMA_F64(p, s, -0x1.0d5db2c6fba85p-24);
+    p = CYACTS_FMA_F64(p, s, -0x1.c15f754d29941p-25);
+    p = CYACTS_FMA_F64(p, s, 0x1.76d99bd056391p-22);
+    p = CYACTS_FMA_F64(p, s, 0x1.083373fa4edf3p-21);
+    p = CYACTS_FMA_F64(p, s, -0x1.2983d73b1033ap-19);
+    p = CYACTS_FMA_F64(p, s, -0x1.dafb0c0e9dc38p-19);
+    p = CYACTS_FMA_F64(p, s, 0x1.2e93691c42923p-16);
+    p = CYACTS_FMA_F64(p, s, 0x1.25380c542486cp-16);
+    p = CYACTS_FMA_F64(p, s, -0x1.85999bd42d089p-13);
+    p = CYACTS_FMA_F64(p, s, 0x1.443f63f701983p-13);
+    p = CYACTS_FMA_F64(p, s, 0x1.d4c82229ee0e9p-10);
+    p = CYACTS_FMA_F64(p, s, -0x1.37754d8170964p-7);
+    p = CYACTS_FMA_F64(p, s, 0x1.cc1e2623d969dp-6);
+    p = CYACTS_FMA_F64(p, s, -0x1.ef4ff80137924p-5);
+    p = CYACTS_FMA_F64(p, s, 0x1.a763001ac67ddp-4);
+    p = CYACTS_FMA_F64(p, s, -0x1.d94de78425463p-2);
+    return p;
+}
+
+/* exp(-a^2/2) (double-double) with a^2 kept exact as a double-double: exp amplifies an
+ * argument error by a^2, which would cost up to ~700 ulp at a = 38. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
+{
+    cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
+    return cyacts__exp2dd_f64(-0.5 * p.hi, -0.5 * p.lo);
+}
+
+/* w = a/(a + C) as a double-double without a second division: with
+ * d = a + C exact as dh + dl and w0 = a/dh, the residual a - w0 (dh + dl) is
+ * scaled by 1/d = (1 - w)/C. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gelu_w_f64(double a)
+{
+    cyacts__dd_f64 d = cyacts__two_sum_f64(a, CYACTS__GELU_C_F64);
+    cyacts__dd_f64 w;
+    w.hi = a / d.hi;
+    cyacts__dd_f64 p = cyacts__two_prod_f64(w.hi, d.hi);
+    double rho = ((a - p.hi) - p.lo) - w.hi * d.lo;
+    w.lo = rho * ((1.0 - w.hi) * (1.0 / CYACTS__GELU_C_F64));
+    return w;
+}
+
+/* gelu(x) = x Phi(x).  With T = a Phi(-a) >= 0 (never cancels):
+ *   x <  0: gelu = -T         (the tail: full relative accuracy to underflow)
+ *   x >= 0: gelu = x - T      (T <= x/2, benign). */
+CYACTS__INLINE_F64 double cyacts_elem_gelu_f64(double x)
+{
+    double a = fabs(x);
+    a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a); /* NaN passes */
+    cyacts__dd_f64 w = cyacts__gelu_w_f64(a);
+    double F = cyacts__gelu_F_f64(2.0 * w.hi - 1.0);
+    cyacts__dd_f64 E = cyacts__exp_mhalfsq_f64(a);
+    /* T = E w F with E w in double-double: ~1 rounding + F's error. */
+    cyacts__dd_f64 Ew = cyacts__two_prod_f64(E.hi, w.hi);
+    Ew.lo += E.hi * w.lo + E.lo * w.hi;
+    double T = CYACTS_FMA_F64(Ew.hi, F, Ew.lo * F);
+    /* Select first, subtract after: a select arm that does arithmetic gets sunk
+     * into a branch, which -ftrapping-math then forbids if-converting.
+     * x < 0 gives -0.0 - T (= -T, and gelu(-0.0) = -0.0). */
+    return cyacts__sel_f64(x >= 0.0, x, -0.0) - T;
+}
+
+/* gelu'(x) = Phi(x) + x phi(x).  With D(a) = Q(a) - a/sqrt(2 pi) = (a-a0) W(a):
+ *   x <  0: gelu' = E D(a)        x >= 0: gelu' = 1 - E D(a),   E = exp(-a^2/2).
+ * (a - a0) is exact near the root (Sterbenz) and then corrected by a0's low part. */
+CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
+{
+    double a = fabs(x);
+    a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a);
+    double s = 2.0 * (a / (a + CYACTS__GELU_C_F64)) - 1.0; /* s only needs ~1 ulp */
+    cyacts__dd_f64 E = cyacts__exp_mhalfsq_f64(a);
+    double da = (a - CYACTS__GELU_A0_HI_F64) - CYACTS__GELU_A0_LO_F64;
+    double DW = da * cyacts__gelu_G_f64(s);
+    double ED = CYACTS_FMA_F64(E.hi, DW, E.lo * DW);
+    int pos = x >= 0.0; /* selects on constants only (see cyacts_elem_gelu_f64) */
+    return cyacts__sel_f64(pos, 1.0, 0.0) + cyacts__sel_f64(pos, -1.0, 1.0) * ED;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GELU, tanh approximation                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* gelu_tanh(x) = x * sigmoid(v),  v = 2u = x (c1 + c2 x^2),
+ * c1 = 2 sqrt(2/pi), c2 = 0.044715 c1.  For x << 0 the result is ~x e^v with
+ * |v| up to ~760, so v must carry ~10 extra bits: it is built as a
+ * double-double (constants split in hi+lo too).  Past |x| = 22, |v| > 760
+ * and exp(-|v|) underflows, so x is clamped there for v. */
+#define CYACTS__GT_C1_HI_F64 0x1.9884533d43651p+0
+#define CYACTS__GT_C1_LO_F64 -0x1.cbc0d30ebfd15p-54
+#define CYACTS__GT_C2_HI_F64 0x1.2444f2a4d8b4bp-4
+#define CYACTS__GT_C2_LO_F64 -0x1.6c843a29d1c70p-61
+#define CYACTS__GT_XMAX_F64 22.0
+
+/* v = x (c1 + c2 x^2) as hi + lo (relative error ~2^-100); also returns
+ * A = c1 + c2 x^2 and m = c2 x^2 (double-double) for the derivative. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_out, cyacts__dd_f64 *m_out)
+{
+    cyacts__dd_f64 p = cyacts__two_prod_f64(x, x);
+    cyacts__dd_f64 m = cyacts__two_prod_f64(CYACTS__GT_C2_HI_F64, p.hi);
+    m.lo += CYACTS__GT_C2_HI_F64 * p.lo + CYACTS__GT_C2_LO_F64 * p.hi;
+    cyacts__dd_f64 A = cyacts__two_sum_f64(CYACTS__GT_C1_HI_F64, m.hi);
+    A.lo += m.lo + CYACTS__GT_C1_LO_F64;
+    cyacts__dd_f64 v = cyacts__two_prod_f64(x, A.hi);
+    v.lo += x * A.lo;
+    *A_out = A;
+    *m_out = m;
+    return v;
+}
+
+/* Clamp to [-22, 22] (NaN passes through). */
+CYACTS__INLINE_F64 double cyacts__gt_clamp_f64(double x)
+{
+    x = cyacts__sel_f64(x < -CYACTS__GT_XMAX_F64, -CYACTS__GT_XMAX_F64, x);
+    return cyacts__sel_f64(x > CYACTS__GT_XMAX_F64, CYACTS__GT_XMAX_F64, x);
+}
+
+/* exp(-|v|) (double-double) for a double-double v. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_exp_f64(cyacts__dd_f64 v)
+{
+    double sg = cyacts__sel_f64(v.hi < 0.0, 1.0, -1.0);
+    return cyacts__exp2dd_f64(sg * v.hi, sg * v.lo);
+}
+
+/* gelu_tanh = x/(1+e) (x >= 0) or x e/(1+e) (x < 0), e = exp(-|v|), all in
+ * double-double up to the final rounding.  Past x = 22, e = 0 and the result
+ * is x itself (also keeps +inf finite-safe: the dd divide would give NaN). */
+CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
+{
+    double xc = cyacts__gt_clamp_f64(x);
+    cyacts__dd_f64 A, m;
+    cyacts__dd_f64 e = cyacts__gt_exp_f64(cyacts__gt_v_f64(xc, &A, &m));
+    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
+    cyacts__dd_f64 xe = cyacts__two_prod_f64(xc, e.hi);
+    xe.lo += xc * e.lo;
+    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, xc),
+                                  cyacts__sel_sign_f64(x, xe.lo, 0.0), d.hi, d.lo);
+    /* gelu_tanh has the sign of x (x times a positive factor): copysign fixes
+     * the sign of zero for x = -0.0 (the dd correction step would give +0). */
+    return copysign(cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - x, x, f), x);
+}
+
+/* Root of gelu_tanh' (x0 ~ -0.7526) as hi + lo, and P(d) = f'(x0 + d)/d on
+ * |d| <= 0.03125, degree 8 (relative error 4.7e-17): used in that window,
+ * where even the double-double closed form below loses relative accuracy
+ * (its numerator cancels to 0 at x0, and e = exp(v) carries ~2^-56 error). */
+#define CYACTS__GT_X0_HI_F64 -0x1.81429f9e97e4dp-1
+#define CYACTS__GT_X0_LO_F64 0x1.4f523ed77dbdcp-55
+#define CYACTS__GT_WIN_F64 0.03125
+
+CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
+{
+    double p = -0x1.a64c07b936ebbp-9;
+    p = CYACTS_FMA_F64(p, d, -0x1.3d746a8596fbap-9);
+    p = CYACTS_FMA_F64(p, d, 0x1.59171dc0e8cbbp-8);
+    p = CYACTS_FMA_F64(p, d, 0x1.42799616f0c13p-6);
+    p = CYACTS_FMA_F64(p, d, -0x1.104a870ee388bp-6);
+    p = CYACTS_FMA_F64(p, d, -0x1.d2b773464253ap-4);
+    p = CYACTS_FMA_F64(p, d, -0x1.029615ed85ef7p-6);
+    p = CYACTS_FMA_F64(p, d, 0x1.8cd1a2b2fff32p-2);
+    p = CYACTS_FMA_F64(p, d, 0x1.b8bacd2c96b91p-2);
+    return p;
+}
+
+/* f'(x) = S + x S (1-S) v',  S = sigmoid(v),  v' = c1 + 3 c2 x^2 = A + 2m.
+ * With e = exp(-|v|), d = 1 + e:
+ *   x <  0: f' = (e d + e x v') / d^2      x >= 0: f' = (d + e x v') / d^2,
+ * numerator and d^2 in double-double (the x < 0 numerator cancels near x0). */
+CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
+{
+    double xc = cyacts__gt_clamp_f64(x);
+    cyacts__dd_f64 A, m;
+    cyacts__dd_f64 e = cyacts__gt_exp_f64(cyacts__gt_v_f64(xc, &A, &m));
+    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
+    /* x v' */
+    cyacts__dd_f64 vp = cyacts__two_sum_f64(A.hi, 2.0 * m.hi);
+    vp.lo += A.lo + 2.0 * m.lo;
+    cyacts__dd_f64 xvp = cyacts__two_prod_f64(xc, vp.hi);
+    xvp.lo += xc * vp.lo;
+    /* e x v' and e d */
+    cyacts__dd_f64 ex = cyacts__two_prod_f64(e.hi, xvp.hi);
+    ex.lo += e.hi * xvp.lo + e.lo * xvp.hi;
+    cyacts__dd_f64 ed = cyacts__two_prod_f64(e.hi, d.hi);
+    ed.lo += e.hi * d.lo + e.lo * d.hi;
+    double ph = cyacts__sel_sign_f64(xc, ed.hi, d.hi);
+    double pl = cyacts__sel_sign_f64(xc, ed.lo, d.lo);
+    cyacts__dd_f64 num = cyacts__two_sum_f64(ph, ex.hi);
+    num.lo += pl + ex.lo;
+    cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(d);
+    double f = cyacts__div_dd_f64(num.hi, num.lo, d2.hi, d2.lo);
+    double dx = (xc - CYACTS__GT_X0_HI_F64) - CYACTS__GT_X0_LO_F64;
+    double fw = dx * cyacts__gt_root_poly_f64(dx);
+    return cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
 }
 
 /* float32: evaluated in double and rounded once. */
