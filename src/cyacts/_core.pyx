@@ -105,38 +105,30 @@ def set_threads(int n):
     cyacts_set_threads(n)
 
 
-cdef void _run_f32(int op, const float *x, const float *aux1, const float *aux2, float *y,
-                  Py_ssize_t n, float param, Py_ssize_t threads) noexcept nogil:
+cdef inline void _call(int op, const floating *x, const floating *aux1, const floating *aux2,
+                       floating *y, size_t n, floating param) noexcept nogil:
+    if floating is float:
+        _table.f32[op](x, aux1, aux2, y, n, param)
+    else:
+        _table.f64[op](x, aux1, aux2, y, n, param)
+
+
+cdef void _run(int op, const floating *x, const floating *aux1, const floating *aux2, floating *y,
+               Py_ssize_t n, floating param, Py_ssize_t threads) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c, start
-    cdef cyacts_kernel_f32 k = _table.f32[op]
+    cdef Py_ssize_t line = 64 // sizeof(floating)
     threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        k(x, aux1, aux2, y, <size_t>n, param)
+        _call(op, x, aux1, aux2, y, <size_t>n, param)
         return
     chunk = (n + threads - 1) // threads
-    chunk = (chunk + 15) // 16 * 16  # 64-byte multiples
+    chunk = (chunk + line - 1) // line * line  # whole cache lines per thread
     n_chunks = (n + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
         start = c * chunk
-        k(x + start, NULL if aux1 == NULL else aux1 + start, NULL if aux2 == NULL else aux2 + start,
-          y + start, <size_t>min(chunk, n - start), param)
-
-
-cdef void _run_f64(int op, const double *x, const double *aux1, const double *aux2, double *y,
-                  Py_ssize_t n, double param, Py_ssize_t threads) noexcept nogil:
-    cdef Py_ssize_t chunk, n_chunks, c, start
-    cdef cyacts_kernel_f64 k = _table.f64[op]
-    threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
-    if threads < 2 or not cyacts_openmp():
-        k(x, aux1, aux2, y, <size_t>n, param)
-        return
-    chunk = (n + threads - 1) // threads
-    chunk = (chunk + 7) // 8 * 8  # 64-byte multiples
-    n_chunks = (n + chunk - 1) // chunk
-    for c in prange(n_chunks, schedule='static', num_threads=threads):
-        start = c * chunk
-        k(x + start, NULL if aux1 == NULL else aux1 + start, NULL if aux2 == NULL else aux2 + start,
-          y + start, <size_t>min(chunk, n - start), param)
+        _call(op, x + start, NULL if aux1 == NULL else aux1 + start,
+              NULL if aux2 == NULL else aux2 + start, y + start,
+              <size_t>min(chunk, n - start), param)
 
 
 def apply(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1=None,
@@ -148,10 +140,7 @@ def apply(int op, const floating[::1] x, floating[::1] y, const floating[::1] au
     cdef const floating *pa1 = NULL if aux1 is None else &aux1[0]
     cdef const floating *pa2 = NULL if aux2 is None else &aux2[0]
     with nogil:
-        if floating is float:
-            _run_f32(op, &x[0], pa1, pa2, &y[0], n, <float>param, n_threads)
-        else:
-            _run_f64(op, &x[0], pa1, pa2, &y[0], n, param, n_threads)
+        _run(op, &x[0], pa1, pa2, &y[0], n, <floating>param, n_threads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,9 +207,8 @@ def fast(int op, object x, object aux1, object aux2, object out, object n_thread
         return out
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _run_f32(op, <float *>px, <float *>pa1, <float *>pa2, <float *>py, n, <float>param,
-                     threads)
+            _run(op, <float *>px, <float *>pa1, <float *>pa2, <float *>py, n, <float>param,
+                 threads)
         else:
-            _run_f64(op, <double *>px, <double *>pa1, <double *>pa2, <double *>py, n, param,
-                     threads)
+            _run(op, <double *>px, <double *>pa1, <double *>pa2, <double *>py, n, param, threads)
     return out
