@@ -659,19 +659,330 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
     return cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
 }
 
-/* float32: evaluated in double and rounded once. */
-#define CYACTS__VIA_F64(name)                                                                 \
-    static inline float cyacts_elem_##name##_f32(float x) {                                   \
-        return (float)cyacts_elem_##name##_f64((double)x);                                    \
+/*
+ * float32. Design:
+ *  - Every function is branch-free: the only conditionals are selects that the compiler
+ *    if-converts, so `#pragma omp simd` loops vectorise.
+ *  - exp is computed as 2^k * (1 + r1 + u): the reduced argument r1 is exact,
+ *    u (|u| < 0.075) carries the rest, so 1 + r1 + u is an unevaluated sum
+ *    with relative error ~2^-27 (polynomial 2^-28.2 plus rounding in u).
+ *    Keeping the sum unevaluated is what makes <= 1 ULP reachable.
+ *  - The final combination (a handful of operations) is done in double,
+ *    where 2^k, 1 + r1 + u and the quotient cost no extra rounding; the only
+ *    float32 rounding that matters is then the last conversion.
+ *  - Coefficients: float32 minimax fits (relative or absolute error as noted), tools/fit/.
+ *  - No FP exception or errno reliance; overflow/underflow avoided by clamping
+ *    the argument to a range where the result is already saturated.
+ */
+/* ------------------------------------------------------------------------ */
+/* Clamps.  Written as integer bit selects on purpose: with the default
+ * -ftrapping-math, GCC's PRE folds the arithmetic that follows a plain
+ * `a > L ? L : a` into the constant arm, leaving a conditional float op that
+ * if-conversion refuses ("control flow in loop") and the loop stays scalar.
+ * A NaN compares false, so it passes through unchanged. */
+static inline float cyacts__min_f32(float a, float lim)
+{
+    uint32_t ua, ul, m = (uint32_t)0 - (uint32_t)(a > lim);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ul, &lim, sizeof ul);
+    ua = (ua & ~m) | (ul & m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+static inline float cyacts__max_f32(float a, float lim)
+{
+    uint32_t ua, ul, m = (uint32_t)0 - (uint32_t)(a < lim);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ul, &lim, sizeof ul);
+    ua = (ua & ~m) | (ul & m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+/* c ? a : b as a bit select, for the same reason: a plain ternary whose arms
+ * are only used there gets its arithmetic sunk into branches (code sinking),
+ * which again blocks vectorisation. */
+static inline float cyacts__sel_f32(int c, float a, float b)
+{
+    uint32_t ua, ub, m = (uint32_t)0 - (uint32_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & m) | (ub & ~m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+static inline double cyacts__seld_f32(int c, double a, double b)
+{
+    uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & m) | (ub & ~m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+/* ------------------------------------------------------------------------ */
+/* argument reduction: a = k ln2 + r1 + rlo, |r1| <= ln2/2 (+2^-20), r1 exact  */
+
+typedef struct { float r1, rlo; int32_t k; } cyacts__red_f32;
+
+/* Double version: a in [-110, 90]. j = nearest(a/ln2) by the 1.5*2^52 shift
+ * trick; r = a - j ln2 in double has abs error <= 2^-45, then split into
+ * float hi + lo (|lo| <= 2^-26 |r|). */
+static inline cyacts__red_f32 cyacts__reduce_d_f32(double a)
+{
+    const double shift = 0x1.8p52;
+    double j = (a * 0x1.71547652b82fep0 + shift) - shift;
+    double r = a - j * 0x1.62e42fefa39efp-1;
+    cyacts__red_f32 o;
+    o.r1 = (float)r;
+    o.rlo = (float)(r - (double)o.r1);
+    o.k = (int32_t)j;
+    return o;
+}
+
+/* Float version for a = ahi + alo, |ahi| <= 110, |alo| <= 2^-17.
+ * With a true FMA: r1 = fma(j, -LN2_HI, ahi) is EXACT, because LN2_HI =
+ * float(ln2) has its last bit at 2^-24, ahi is a multiple of 2^-24 whenever
+ * |ahi| >= 1/2 (and j = 0 or +-1 below that), and |r1| < 2^-1.5 fits 24 bits.
+ * The rest (alo - j*LN2_LO, |.| < 2^-17) goes to rlo.
+ * Without FMA the product would be rounded, so reduce in double instead. */
+static inline cyacts__red_f32 cyacts__reduce_f32(float ahi, float alo)
+{
+#if CYACTS_HAS_FMA
+    const float shift = 0x1.8p23f;
+    float j = CYACTS_FMA_F32(ahi, 0x1.715476p0f, shift) - shift;
+    cyacts__red_f32 o;
+    o.r1 = CYACTS_FMA_F32(j, -0x1.62e430p-1f, ahi);
+    o.rlo = CYACTS_FMA_F32(j, 0x1.05c610p-29f, alo); /* -(ln2 - LN2_HI) */
+    o.k = (int32_t)j;
+    return o;
+#else
+    return cyacts__reduce_d_f32((double)ahi + (double)alo);
+#endif
+}
+
+/* e^(r1 + rlo) = 1 + r1 + u.  e^r = 1 + r + r^2 c(r) with c a degree-4 fit
+ * whose absolute error on e^r is 2^-28.2 over |r| <= ln2/2.  The exact
+ * expansion e^r1 (1 + rlo) gives u = r1^2 c (1 + rlo) + rlo (1 + r1): with
+ * |rlo| up to 2^-17 (gelu) the rlo*r1^2*c term is ~2^-22 and must be kept;
+ * rlo^2 < 2^-34 is dropped. */
+static inline float cyacts__expu_f32(float r1, float rlo)
+{
+    float c = CYACTS_FMA_F32(0x1.6a4f88p-10f, r1, 0x1.123988p-7f);
+    c = CYACTS_FMA_F32(c, r1, 0x1.5558aep-5f);
+    c = CYACTS_FMA_F32(c, r1, 0x1.555492p-3f);
+    c = CYACTS_FMA_F32(c, r1, 0x1.fffffcp-2f);
+    c = CYACTS_FMA_F32(c, rlo, c);
+    return CYACTS_FMA_F32(r1 * r1, c, CYACTS_FMA_F32(rlo, r1, rlo));
+}
+
+/* 2^k as a double, k in [-1022, 1023] (we only use [-160, 130]). */
+static inline double cyacts__pow2d_f32(int32_t k)
+{
+    uint64_t b = (uint64_t)(int64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+/* e^(ahi + alo) in double, relative error ~2^-27. */
+static inline double cyacts__expd_f32(cyacts__red_f32 rd)
+{
+    float u = cyacts__expu_f32(rd.r1, rd.rlo);
+    return cyacts__pow2d_f32(rd.k) * (1.0 + ((double)rd.r1 + (double)u));
+}
+
+/* ------------------------------------------------------------------------ */
+/* tanh: |x| -> (1 - e)/(1 + e), e = exp(-2|x|).  For k = 0 (|x| < 0.17)
+ * 1 - e = -(r1 + u) exactly in double, so tiny x keeps full relative
+ * accuracy (tanh(x) ~ x, also for subnormals and -0).  Clamp |x| at 9.5:
+ * tanh(x) rounds to 1 for |x| > 9.011. */
+static inline float cyacts_elem_tanh_f32(float x)
+{
+    float ax = fabsf(x);
+    cyacts__red_f32 rd = cyacts__reduce_f32(-2.0f * cyacts__min_f32(ax, 9.5f), 0.0f);
+    float u = cyacts__expu_f32(rd.r1, rd.rlo);
+    double s = (double)rd.r1 + (double)u; /* e = sc * (1 + s) */
+    double sc = cyacts__pow2d_f32(rd.k);
+    double num = (1.0 - sc) - sc * s;
+    double den = (1.0 + sc) + sc * s;
+    return copysignf((float)(num / den), x);
+}
+
+/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): no cancellation anywhere (never
+ * 1 - tanh^2).  Clamp |x| at 55: 4e^-110 is below the float range. */
+static inline float cyacts_elem_tanh_grad_f32(float x)
+{
+    float ax = fabsf(x);
+    double e = cyacts__expd_f32(cyacts__reduce_f32(-2.0f * cyacts__min_f32(ax, 55.0f), 0.0f));
+    double d = 1.0 + e;
+    return (float)(4.0 * e / (d * d));
+}
+
+/* ------------------------------------------------------------------------ */
+/* sigmoid: e = exp(-|x|); x >= 0: 1/(1+e), x < 0: e/(1+e).  Clamp at 104:
+ * e^-104 < 2^-150 so the negative tail rounds to 0 in the final conversion,
+ * the positive side to 1. */
+static inline float cyacts_elem_sigmoid_f32(float x)
+{
+    float ax = fabsf(x);
+    double e = cyacts__expd_f32(cyacts__reduce_f32(-cyacts__min_f32(ax, 104.0f), 0.0f));
+    return (float)(cyacts__seld_f32(x < 0.0f, e, 1.0) / (1.0 + e));
+}
+
+/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no 1 - s cancellation). */
+static inline float cyacts_elem_sigmoid_grad_f32(float x)
+{
+    float ax = fabsf(x);
+    double e = cyacts__expd_f32(cyacts__reduce_f32(-cyacts__min_f32(ax, 104.0f), 0.0f));
+    double d = 1.0 + e;
+    return (float)(e / (d * d));
+}
+
+/* ------------------------------------------------------------------------ */
+/* GELU (erf form).  With z = |x| and Q(z) = Phi(-z) = erfc(z/sqrt2)/2:
+ *   Q(z) = exp(-z^2/2) * R(t),  t = 1/(1 + 0.375 z),
+ * R = Mills-ratio-like smooth factor, degree-10 polynomial in t with relative
+ * error 2^-28.2 on z in [0, 12] (the negative tail is below 2^-100 after 11.8).
+ * z^2 is split exactly into h + l (fma, or double without FMA) because
+ * exp(-z^2/2) amplifies an error in z^2 by up to 85. */
+
+typedef struct { double e, r; float z; } cyacts__gq_f32;
+
+static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
+{
+    cyacts__gq_f32 o;
+    float z = fabsf(x);
+    float h, l;
+    z = cyacts__min_f32(z, 15.5f); /* Q(15.5) E-factor e^-120: every use rounds to 0 */
+#if CYACTS_HAS_FMA
+    h = z * z;
+    l = CYACTS_FMA_F32(z, z, -h);
+#else
+    {
+        double z2 = (double)z * (double)z; /* exact: 48-bit product */
+        h = (float)z2;
+        l = (float)(z2 - (double)h);
     }
-CYACTS__VIA_F64(sigmoid)
-CYACTS__VIA_F64(tanh)
-CYACTS__VIA_F64(gelu)
-CYACTS__VIA_F64(gelu_tanh)
-CYACTS__VIA_F64(sigmoid_grad)
-CYACTS__VIA_F64(tanh_grad)
-CYACTS__VIA_F64(gelu_grad)
-CYACTS__VIA_F64(gelu_tanh_grad)
+#endif
+    o.e = cyacts__expd_f32(cyacts__reduce_f32(-0.5f * h, -0.5f * l));
+    {
+        /* t and R in double: in float the rounding of t (amplified ~2x by
+         * R'(t)) and Horner cancellation (sum |c_i t^i| / R up to 8) cost
+         * ~2 ULP on their own */
+        double t = 1.0 / (0.375 * (double)z + 1.0);
+        double r = 0x1.9e5eb2p-6 * t - 0x1.438a04p-3;
+        r = r * t + 0x1.9b690ap-2;
+        r = r * t - 0x1.009d70p-1;
+        r = r * t + 0x1.204c30p-2;
+        r = r * t - 0x1.7dae76p-4;
+        r = r * t + 0x1.f33b48p-4;
+        r = r * t + 0x1.f376b8p-4;
+        r = r * t + 0x1.33ff92p-3;
+        r = r * t + 0x1.324752p-3;
+        o.r = r * t + 0x1.a18d42p-20;
+    }
+    o.z = z;
+    return o;
+}
+
+/* gelu(x) = x (1 - Q(|x|)) for x >= 0, -|x| Q(|x|) for x < 0 (erfc form:
+ * no cancellation in the negative tail).  The clamped |x| is used on the
+ * negative side so gelu(-inf) = -0. */
+static inline float cyacts_elem_gelu_f32(float x)
+{
+    cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
+    double q = g.e * g.r;
+    double neg = -(double)g.z * q;
+    double pos = (double)x * (1.0 - q);
+    return (float)cyacts__seld_f32(x < 0.0f, neg, pos);
+}
+
+/* gelu'(x) = Phi(x) + x phi(x).  With D = R - z/sqrt(2 pi):
+ *   x < 0: E*D,  x >= 0: 1 - E*D  (E = exp(-z^2/2)).
+ * D cancels at the zero of gelu' (x0 = -0.75179...): there the float error
+ * of R (~2^-25) would dominate, so on [-1.15, -0.40] use
+ *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
+ * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
+static inline float cyacts__gelu_grad_root_f32(float x)
+{
+    float d = (x - -0x1.80ead2p-1f) - 0x1.a03fd4p-27f;
+    float p = CYACTS_FMA_F32(-0x1.22b89ap-9f, d, 0x1.192f5ap-8f);
+    p = CYACTS_FMA_F32(p, d, 0x1.3e3e38p-6f);
+    p = CYACTS_FMA_F32(p, d, -0x1.e326b8p-7f);
+    p = CYACTS_FMA_F32(p, d, -0x1.d2fa7cp-4f);
+    p = CYACTS_FMA_F32(p, d, -0x1.2a32f4p-6f);
+    p = CYACTS_FMA_F32(p, d, 0x1.8d9a94p-2f);
+    p = CYACTS_FMA_F32(p, d, 0x1.b9d990p-2f);
+    return d * p;
+}
+
+static inline float cyacts_elem_gelu_grad_f32(float x)
+{
+    cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
+    double ed = g.e * (g.r - (double)g.z * 0x1.9884533d43651p-2); /* 1/sqrt(2pi) */
+    double pos = 1.0 - ed;
+    float main = (float)cyacts__seld_f32(x < 0.0f, ed, pos);
+    float root = cyacts__gelu_grad_root_f32(x);
+    return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GELU tanh form: f = x * sigmoid(y), y = 2u = x (A + B x^2), A = 2 sqrt(2/pi),
+ * B = A * 0.044715.  y is formed in double: for x ~ -10, |y| ~ 70 and exp(y)
+ * needs y to ~2^-27 absolute, more than float gives.
+ * e = exp(-|y|):  x >= 0: x/(1+e),  x < 0: x e/(1+e).
+ * x is clamped below at -20 (f(-10) < 2^-100 already) so that -inf -> -0. */
+#define CYACTS__GT_A_F32 0x1.9884533d43651p0  /* 2*sqrt(2/pi) */
+#define CYACTS__GT_B_F32 (0x1.9884533d43651p0 * 0.044715)
+
+static inline float cyacts_elem_gelu_tanh_f32(float x)
+{
+    /* |y(20)| = 603: 2^k stays a normal double, so no clamp on y is needed
+     * (a double-compare clamp would also not vectorise on plain SSE2) */
+    double xd = (double)cyacts__min_f32(cyacts__max_f32(x, -20.0f), 20.0f);
+    double y = xd * (CYACTS__GT_A_F32 + CYACTS__GT_B_F32 * (xd * xd));
+    double e = cyacts__expd_f32(cyacts__reduce_d_f32(-fabs(y)));
+    double xe = xd * e;
+    return (float)(cyacts__seld_f32(x < 0.0f, xe, (double)x) / (1.0 + e));
+}
+
+/* f'(x) = s + x s (1-s) y',  s = sigmoid(y), y' = A + 3B x^2.  With e as above:
+ *   x >= 0: (1 + e + x y' e)/(1+e)^2,   x < 0: e (1 + e + x y')/(1+e)^2.
+ * 1 + e + x y' cancels at x0 = -0.75246...: same root treatment as gelu'. */
+static inline float cyacts__gelu_tanh_grad_root_f32(float x)
+{
+    float d = (x - -0x1.8142a0p-1f) - 0x1.85a06cp-27f;
+    float p = CYACTS_FMA_F32(-0x1.5441cep-9f, d, 0x1.3d680ep-8f);
+    p = CYACTS_FMA_F32(p, d, 0x1.431f06p-6f);
+    p = CYACTS_FMA_F32(p, d, -0x1.0f6c34p-6f);
+    p = CYACTS_FMA_F32(p, d, -0x1.d2b99ap-4f);
+    p = CYACTS_FMA_F32(p, d, -0x1.029eb4p-6f);
+    p = CYACTS_FMA_F32(p, d, 0x1.8cd1a4p-2f);
+    p = CYACTS_FMA_F32(p, d, 0x1.b8bacep-2f);
+    return d * p;
+}
+
+static inline float cyacts_elem_gelu_tanh_grad_f32(float x)
+{
+    /* clamp both sides: beyond |x| = 20 the result is saturated (1 or 0) and
+     * x y' e must not become inf * 0 */
+    double xd = (double)cyacts__min_f32(cyacts__max_f32(x, -20.0f), 20.0f);
+    double x2 = xd * xd;
+    double y = xd * (CYACTS__GT_A_F32 + CYACTS__GT_B_F32 * x2);
+    double yp = CYACTS__GT_A_F32 + 3.0 * CYACTS__GT_B_F32 * x2;
+    double e = cyacts__expd_f32(cyacts__reduce_d_f32(-fabs(y)));
+    double d = 1.0 + e;
+    double nneg = e * (d + xd * yp);
+    double npos = d + xd * yp * e;
+    double num = cyacts__seld_f32(x < 0.0f, nneg, npos);
+    float main = (float)(num / (d * d));
+    float root = cyacts__gelu_tanh_grad_root_f32(x);
+    return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);
+}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Array functions: the public C API.                                                        */
