@@ -39,12 +39,15 @@ def _compiles(compiler, source, extra_compile, extra_link):
         path = os.path.join(tmp, "probe.c")
         with open(path, "w") as f:
             f.write(source)
+        # LDFLAGS too: flags in CFLAGS that need their link-time twin (-fsanitize=...)
+        ldflags = os.environ.get("LDFLAGS", "").split()
         try:
             objects = compiler.compile([path], output_dir=tmp, extra_postargs=extra_compile)
             compiler.link_executable(
-                objects, os.path.join(tmp, "probe"), extra_postargs=extra_link
+                objects, os.path.join(tmp, "probe"), extra_postargs=extra_link + ldflags
             )
-        except Exception:
+        except Exception as exc:
+            print(f"cyacts: probe with {extra_compile + extra_link} failed: {exc}")
             return False
     return True
 
