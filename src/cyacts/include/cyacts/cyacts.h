@@ -675,34 +675,12 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
  *    the argument to a range where the result is already saturated.
  */
 /* ------------------------------------------------------------------------ */
-/* Clamps.  Written as integer bit selects on purpose: with the default
+/* c ? a : b, and the clamps, as integer bit selects on purpose: with the default
  * -ftrapping-math, GCC's PRE folds the arithmetic that follows a plain
- * `a > L ? L : a` into the constant arm, leaving a conditional float op that
- * if-conversion refuses ("control flow in loop") and the loop stays scalar.
- * A NaN compares false, so it passes through unchanged. */
-static inline float cyacts__min_f32(float a, float lim)
-{
-    uint32_t ua, ul, m = (uint32_t)0 - (uint32_t)(a > lim);
-    memcpy(&ua, &a, sizeof ua);
-    memcpy(&ul, &lim, sizeof ul);
-    ua = (ua & ~m) | (ul & m);
-    memcpy(&a, &ua, sizeof a);
-    return a;
-}
-
-static inline float cyacts__max_f32(float a, float lim)
-{
-    uint32_t ua, ul, m = (uint32_t)0 - (uint32_t)(a < lim);
-    memcpy(&ua, &a, sizeof ua);
-    memcpy(&ul, &lim, sizeof ul);
-    ua = (ua & ~m) | (ul & m);
-    memcpy(&a, &ua, sizeof a);
-    return a;
-}
-
-/* c ? a : b as a bit select, for the same reason: a plain ternary whose arms
- * are only used there gets its arithmetic sunk into branches (code sinking),
- * which again blocks vectorisation. */
+ * `a > L ? L : a` into the constant arm, and a plain ternary whose arms are
+ * only used there gets its arithmetic sunk into branches; either leaves a
+ * conditional float op that if-conversion refuses ("control flow in loop")
+ * and the loop stays scalar. A NaN compares false, so the clamps pass it. */
 static inline float cyacts__sel_f32(int c, float a, float b)
 {
     uint32_t ua, ub, m = (uint32_t)0 - (uint32_t)(c != 0);
@@ -712,6 +690,9 @@ static inline float cyacts__sel_f32(int c, float a, float b)
     memcpy(&a, &ua, sizeof a);
     return a;
 }
+
+static inline float cyacts__min_f32(float a, float lim) { return cyacts__sel_f32(a > lim, lim, a); }
+static inline float cyacts__max_f32(float a, float lim) { return cyacts__sel_f32(a < lim, lim, a); }
 
 static inline double cyacts__seld_f32(int c, double a, double b)
 {
