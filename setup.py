@@ -75,7 +75,7 @@ class BuildExt(build_ext):
     def build_extensions(self):
         compiler = self.compiler
         if compiler.compiler_type == "msvc":
-            base = ["/O2", "/fp:precise"]
+            base = ["/O2", "/fp:precise", "/std:c11"]
         else:
             base = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math",
                     "-Wno-unused-function"]
