@@ -709,7 +709,7 @@ static inline double cyacts__seld_f32(int c, double a, double b)
 
 typedef struct { float r1, rlo; int32_t k; } cyacts__red_f32;
 
-/* Double version: a in [-110, 90]. j = nearest(a/ln2) by the 1.5*2^52 shift
+/* Double version: a in [-700, 700] (gelu_tanh reaches -603). j = nearest(a/ln2) by the 1.5*2^52 shift
  * trick; r = a - j ln2 in double has abs error <= 2^-45, then split into
  * float hi + lo (|lo| <= 2^-26 |r|). */
 static inline cyacts__red_f32 cyacts__reduce_d_f32(double a)
@@ -724,7 +724,7 @@ static inline cyacts__red_f32 cyacts__reduce_d_f32(double a)
     return o;
 }
 
-/* Float version for a = ahi + alo, |ahi| <= 110, |alo| <= 2^-17.
+/* Float version for a = ahi + alo, |ahi| < 128 (gelu reaches -120), |alo| <= 2^-17.
  * With a true FMA: r1 = fma(j, -LN2_HI, ahi) is EXACT, because LN2_HI =
  * float(ln2) has its last bit at 2^-24, ahi is a multiple of 2^-24 whenever
  * |ahi| >= 1/2 (and j = 0 or +-1 below that), and |r1| < 2^-1.5 fits 24 bits.
