@@ -194,21 +194,33 @@ FUNCTIONS = {
                            g, x, approximate="tanh", grad_input=y),
                        (f"g * (h * (1 + {_TH_U})"
                         f" + h * x * (1 - {_TH_U}**2) * c * (1 + k3 * x * x))")),
-    # torch's tanh/sigmoid backward read the saved forward output, as autograd gives them
+    # From x, torch needs its forward and then its backward (which reads the forward output)
     "tanh_grad": (("tanh_grad", {}),
                   _np_tanh_grad,
-                  lambda x, g, y, s: _aten.tanh_backward.grad_input(g, s.tanh, grad_input=y),
+                  lambda x, g, y, s: _aten.tanh_backward.grad_input(
+                      g, _torch.tanh(x, out=s.t), grad_input=y),
                   "g * (1 - tanh(x)**2)"),
     "sigmoid_grad": (("sigmoid_grad", {}),
                      _np_sigmoid_grad,
-                     lambda x, g, y, s: _aten.sigmoid_backward.grad_input(g, s.sigmoid,
-                                                                          grad_input=y),
+                     lambda x, g, y, s: _aten.sigmoid_backward.grad_input(
+                         g, _torch.sigmoid(x, out=s.t), grad_input=y),
                      "g / ((1 + exp(-x)) * (1 + exp(x)))"),
+    # From the saved forward output y, as autograd does: every contender reads y, not x
+    "tanh_grad_y": (("tanh_grad", {"from_output": True}),
+                    lambda x, g, y, s: np.multiply(g, np.subtract(1, np.square(x, out=s.t),
+                                                                  out=s.t), out=y),
+                    lambda x, g, y, s: _aten.tanh_backward.grad_input(g, x, grad_input=y),
+                    "g * (1 - x * x)"),
+    "sigmoid_grad_y": (("sigmoid_grad", {"from_output": True}),
+                       lambda x, g, y, s: np.multiply(np.multiply(g, x, out=s.t),
+                                                      np.subtract(1, x, out=y), out=y),
+                       lambda x, g, y, s: _aten.sigmoid_backward.grad_input(g, x, grad_input=y),
+                       "g * x * (1 - x)"),
 }
 
 
 def _is_backward(function):
-    return function.endswith("_grad")
+    return "_grad" in function
 
 
 class _Buffers:
@@ -226,12 +238,17 @@ class _Buffers:
         if _torch is not None:
             t = _torch.from_numpy
             self.tx, self.tg, self.ty = t(self.x), t(self.g), t(self.y)
-            self.ts = SimpleNamespace(tanh=_torch.tanh(self.tx), sigmoid=_torch.sigmoid(self.tx))
+
+    def input(self, function):
+        """x, or for the *_y rows the forward output that the derivative reads."""
+        if function.endswith("_y"):
+            return getattr(cyacts, function.split("_")[0])(self.x)
+        return self.x
 
     def contenders(self, function):
         """{name: (callable, args)} for `function`: cyacts, each installed peer, the memory pass."""
         (name, kwargs), numpy_f, torch_f, expr = FUNCTIONS[function]
-        x, y = self.x, self.y
+        x, y = self.input(function), self.y
         g = self.g if _is_backward(function) else None
         out = {"cyacts": (functools.partial(getattr(cyacts, name), out=y, **kwargs),
                           (x,) if g is None else (x, g))}
@@ -241,7 +258,9 @@ class _Buffers:
             local = dict(self.consts, x=x, g=g) if g is not None else dict(self.consts, x=x)
             out["numexpr"] = (functools.partial(_ne.evaluate, expr, local_dict=local, out=y), ())
         if _torch is not None:
-            out["torch"] = (torch_f, (self.tx, None if g is None else self.tg, self.ty, self.ts))
+            tx = self.tx if x is self.x else _torch.from_numpy(x)
+            out["torch"] = (torch_f, (tx, None if g is None else self.tg, self.ty,
+                                      SimpleNamespace(t=_torch.from_numpy(self.s.t))))
         out["memory"] = (np.multiply, (x, 1, y) if g is None else (g, x, y))
         return out
 
@@ -399,14 +418,14 @@ def outputs(function, dtype="float64", n=1000, seed=0):
         b.y.fill(np.nan)
         fn(*args)
         results[name] = b.y.copy()
-    return results, b.x.copy(), (b.g.copy() if _is_backward(function) else None)
+    return results, b.input(function).copy(), (b.g.copy() if _is_backward(function) else None)
 
 
 def reference(function, x, g=None):
     """cyacts.reference's value of `function` (a FUNCTIONS key) for x (and grad_output g)."""
     (name, kwargs) = FUNCTIONS[function][0]
     f = getattr(cyacts.reference, name)
-    return f(x, **kwargs) if g is None else f(x, g, **kwargs)
+    return f(x, **kwargs) if g is None else f(x, g, **kwargs)  # from_output passes through
 
 
 # --------------------------------------------------------------------------------------------
