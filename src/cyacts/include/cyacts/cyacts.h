@@ -888,17 +888,21 @@ static inline float cyacts_elem_gelu_f32(float x)
  * of R (~2^-25) would dominate, so on [-1.15, -0.40] use
  *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
  * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
+/* d * P(d) with d = x - x0 (x0 = hi + lo) and P of degree 7 (coefficients highest first). */
+static inline float cyacts__root_poly_f32(float x, float x0_hi, float x0_lo, const float c[8])
+{
+    float d = (x - x0_hi) - x0_lo;
+    float p = CYACTS_FMA_F32(c[0], d, c[1]);
+    int i;
+    for (i = 2; i < 8; ++i) p = CYACTS_FMA_F32(p, d, c[i]);
+    return d * p;
+}
+
 static inline float cyacts__gelu_grad_root_f32(float x)
 {
-    float d = (x - -0x1.80ead2p-1f) - 0x1.a03fd4p-27f;
-    float p = CYACTS_FMA_F32(-0x1.22b89ap-9f, d, 0x1.192f5ap-8f);
-    p = CYACTS_FMA_F32(p, d, 0x1.3e3e38p-6f);
-    p = CYACTS_FMA_F32(p, d, -0x1.e326b8p-7f);
-    p = CYACTS_FMA_F32(p, d, -0x1.d2fa7cp-4f);
-    p = CYACTS_FMA_F32(p, d, -0x1.2a32f4p-6f);
-    p = CYACTS_FMA_F32(p, d, 0x1.8d9a94p-2f);
-    p = CYACTS_FMA_F32(p, d, 0x1.b9d990p-2f);
-    return d * p;
+    static const float c[8] = {-0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f,
+                               -0x1.d2fa7cp-4f, -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
+    return cyacts__root_poly_f32(x, -0x1.80ead2p-1f, 0x1.a03fd4p-27f, c);
 }
 
 static inline float cyacts_elem_gelu_grad_f32(float x)
@@ -936,15 +940,9 @@ static inline float cyacts_elem_gelu_tanh_f32(float x)
  * 1 + e + x y' cancels at x0 = -0.75246...: same root treatment as gelu'. */
 static inline float cyacts__gelu_tanh_grad_root_f32(float x)
 {
-    float d = (x - -0x1.8142a0p-1f) - 0x1.85a06cp-27f;
-    float p = CYACTS_FMA_F32(-0x1.5441cep-9f, d, 0x1.3d680ep-8f);
-    p = CYACTS_FMA_F32(p, d, 0x1.431f06p-6f);
-    p = CYACTS_FMA_F32(p, d, -0x1.0f6c34p-6f);
-    p = CYACTS_FMA_F32(p, d, -0x1.d2b99ap-4f);
-    p = CYACTS_FMA_F32(p, d, -0x1.029eb4p-6f);
-    p = CYACTS_FMA_F32(p, d, 0x1.8cd1a4p-2f);
-    p = CYACTS_FMA_F32(p, d, 0x1.b8bacep-2f);
-    return d * p;
+    static const float c[8] = {-0x1.5441cep-9f, 0x1.3d680ep-8f, 0x1.431f06p-6f, -0x1.0f6c34p-6f,
+                               -0x1.d2b99ap-4f, -0x1.029eb4p-6f, 0x1.8cd1a4p-2f, 0x1.b8bacep-2f};
+    return cyacts__root_poly_f32(x, -0x1.8142a0p-1f, 0x1.85a06cp-27f, c);
 }
 
 static inline float cyacts_elem_gelu_tanh_grad_f32(float x)
