@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cyacts
-from conftest import DTYPES, FORWARD, GRAD, INPLACE, assert_matches, fn, ref
+from conftest import DTYPES, FORWARD, GRAD, INPLACE, assert_matches, fn
 
 ALL = FORWARD + GRAD
 LIMITS = {  # f(-inf), f(+inf)
