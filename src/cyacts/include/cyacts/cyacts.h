@@ -159,6 +159,13 @@ CYACTS__PIECEWISE(double, f64)
  * Polynomial coefficients: weighted minimax fits against mpmath, coefficients rounded one at a
  * time (tools/fit/).
  */
+#if defined(__clang__)
+#define CYACTS__UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define CYACTS__UNROLL _Pragma("GCC unroll 32")
+#else
+#define CYACTS__UNROLL
+#endif
 #if defined(__GNUC__) || defined(__clang__)
 #define CYACTS__INLINE_F64 static inline __attribute__((always_inline))
 #else
@@ -258,21 +265,25 @@ CYACTS__INLINE_F64 double cyacts__pow2_from_shifted_f64(double t)
     return cyacts__from_bits_f64((cyacts__bits_f64(t) + 1023u) << 52);
 }
 
+/* Horner's scheme with fused multiply-adds; c holds n coefficients, highest degree first. */
+CYACTS__INLINE_F64 double cyacts__horner_f64(double x, const double *c, int n)
+{
+    double p = c[0];
+    int i;
+    /* unrolled whole, so the element loop around it still vectorises (GCC peels at most 16) */
+    CYACTS__UNROLL for (i = 1; i < n; ++i) p = CYACTS_FMA_F64(p, x, c[i]);
+    return p;
+}
+
 /* g(r) = (expm1(r) - r) / r^2 on |r| <= 0.3473, degree 9 minimax (weighted so
  * the error is relative to expm1(r)): max |r^2 dg / expm1(r)| = 1.9e-17. */
 CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
 {
-    double p = 0x1.ae85c8ec1032dp-26;
-    p = CYACTS_FMA_F64(p, r, 0x1.28a33956d5835p-22);
-    p = CYACTS_FMA_F64(p, r, 0x1.71de7859d041fp-19);
-    p = CYACTS_FMA_F64(p, r, 0x1.a019a60b7d5fbp-16);
-    p = CYACTS_FMA_F64(p, r, 0x1.a01a017bc0617p-13);
-    p = CYACTS_FMA_F64(p, r, 0x1.6c16c17f57978p-10);
-    p = CYACTS_FMA_F64(p, r, 0x1.1111111117cdap-7);
-    p = CYACTS_FMA_F64(p, r, 0x1.55555555520a4p-5);
-    p = CYACTS_FMA_F64(p, r, 0x1.555555555553ep-3);
-    p = CYACTS_FMA_F64(p, r, 0x1.0000000000005p-1);
-    return p;
+    static const double c[10] = {
+        0x1.ae85c8ec1032dp-26, 0x1.28a33956d5835p-22, 0x1.71de7859d041fp-19, 0x1.a019a60b7d5fbp-16,
+        0x1.a01a017bc0617p-13, 0x1.6c16c17f57978p-10, 0x1.1111111117cdap-7, 0x1.55555555520a4p-5,
+        0x1.555555555553ep-3, 0x1.0000000000005p-1};
+    return cyacts__horner_f64(r, c, 10);
 }
 
 /* hi + lo == a + b exactly when |a| >= |b| (Fast2Sum). */
@@ -427,30 +438,15 @@ CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
 
 CYACTS__INLINE_F64 double cyacts__gelu_F_f64(double s)
 {
-    double p = -0x1.4e6acd7596619p-30;
-    p = CYACTS_FMA_F64(p, s, -0x1.4ef32733cf846p-32);
-    p = CYACTS_FMA_F64(p, s, 0x1.fc86488958effp-27);
-    p = CYACTS_FMA_F64(p, s, 0x1.12983b8639862p-26);
-    p = CYACTS_FMA_F64(p, s, -0x1.4dcac880c57f2p-24);
-    p = CYACTS_FMA_F64(p, s, -0x1.5023299f7d144p-23);
-    p = CYACTS_FMA_F64(p, s, 0x1.1c66c5400edabp-22);
-    p = CYACTS_FMA_F64(p, s, 0x1.124e075204a94p-20);
-    p = CYACTS_FMA_F64(p, s, -0x1.4ffca7625ae65p-21);
-    p = CYACTS_FMA_F64(p, s, -0x1.8d49c12b76acbp-18);
-    p = CYACTS_FMA_F64(p, s, 0x1.800479771c7b3p-21);
-    p = CYACTS_FMA_F64(p, s, 0x1.26d0735151c5ap-15);
-    p = CYACTS_FMA_F64(p, s, -0x1.0014a223f51d2p-19);
-    p = CYACTS_FMA_F64(p, s, -0x1.e4a42300c1a2ap-13);
-    p = CYACTS_FMA_F64(p, s, 0x1.17a4a908a913fp-13);
-    p = CYACTS_FMA_F64(p, s, 0x1.ab825fb7c5682p-10);
-    p = CYACTS_FMA_F64(p, s, -0x1.c81719cf9133fp-9);
-    p = CYACTS_FMA_F64(p, s, -0x1.ee2761046056ep-8);
-    p = CYACTS_FMA_F64(p, s, 0x1.eec4cc3e4b037p-5);
-    p = CYACTS_FMA_F64(p, s, -0x1.7dff2bff683e0p-3);
-    p = CYACTS_FMA_F64(p, s, 0x1.8c6dbf2cfc2a2p-2);
-    p = CYACTS_FMA_F64(p, s, -0x1.373e3a893c28ap-1);
-    p = CYACTS_FMA_F64(p, s, 0x1.82b4bb8c94dcep-1);
-    return p;
+    static const double c[23] = {
+        -0x1.4e6acd7596619p-30, -0x1.4ef32733cf846p-32, 0x1.fc86488958effp-27,
+        0x1.12983b8639862p-26, -0x1.4dcac880c57f2p-24, -0x1.5023299f7d144p-23,
+        0x1.1c66c5400edabp-22, 0x1.124e075204a94p-20, -0x1.4ffca7625ae65p-21,
+        -0x1.8d49c12b76acbp-18, 0x1.800479771c7b3p-21, 0x1.26d0735151c5ap-15,
+        -0x1.0014a223f51d2p-19, -0x1.e4a42300c1a2ap-13, 0x1.17a4a908a913fp-13,
+        0x1.ab825fb7c5682p-10, -0x1.c81719cf9133fp-9, -0x1.ee2761046056ep-8, 0x1.eec4cc3e4b037p-5,
+        -0x1.7dff2bff683e0p-3, 0x1.8c6dbf2cfc2a2p-2, -0x1.373e3a893c28ap-1, 0x1.82b4bb8c94dcep-1};
+    return cyacts__horner_f64(s, c, 23);
 }
 
 /* W(a) = (Q(a) - a/sqrt(2 pi)) / (a - a0): the GELU' numerator with its root
@@ -461,28 +457,15 @@ CYACTS__INLINE_F64 double cyacts__gelu_F_f64(double s)
 
 CYACTS__INLINE_F64 double cyacts__gelu_G_f64(double s)
 {
-    double p = -0x1.a210671e21c17p-32;
-    p = CYACTS_FMA_F64(p, s, -0x1.48247017932e1p-30);
-    p = CYACTS_FMA_F64(p, s, 0x1.c1863c7f3651cp-30);
-    p = CYACTS_FMA_F64(p, s, 0x1.6e45f353ad98dp-27);
-    p = CYACTS_FMA_F64(p, s, 0x1.90a34e4d112cfp-31);
-    p = CYACTS_FMA_F64(p, s, -0x1.0d5db2c6fba85p-24);
-    p = CYACTS_FMA_F64(p, s, -0x1.c15f754d29941p-25);
-    p = CYACTS_FMA_F64(p, s, 0x1.76d99bd056391p-22);
-    p = CYACTS_FMA_F64(p, s, 0x1.083373fa4edf3p-21);
-    p = CYACTS_FMA_F64(p, s, -0x1.2983d73b1033ap-19);
-    p = CYACTS_FMA_F64(p, s, -0x1.dafb0c0e9dc38p-19);
-    p = CYACTS_FMA_F64(p, s, 0x1.2e93691c42923p-16);
-    p = CYACTS_FMA_F64(p, s, 0x1.25380c542486cp-16);
-    p = CYACTS_FMA_F64(p, s, -0x1.85999bd42d089p-13);
-    p = CYACTS_FMA_F64(p, s, 0x1.443f63f701983p-13);
-    p = CYACTS_FMA_F64(p, s, 0x1.d4c82229ee0e9p-10);
-    p = CYACTS_FMA_F64(p, s, -0x1.37754d8170964p-7);
-    p = CYACTS_FMA_F64(p, s, 0x1.cc1e2623d969dp-6);
-    p = CYACTS_FMA_F64(p, s, -0x1.ef4ff80137924p-5);
-    p = CYACTS_FMA_F64(p, s, 0x1.a763001ac67ddp-4);
-    p = CYACTS_FMA_F64(p, s, -0x1.d94de78425463p-2);
-    return p;
+    static const double c[21] = {
+        -0x1.a210671e21c17p-32, -0x1.48247017932e1p-30, 0x1.c1863c7f3651cp-30,
+        0x1.6e45f353ad98dp-27, 0x1.90a34e4d112cfp-31, -0x1.0d5db2c6fba85p-24,
+        -0x1.c15f754d29941p-25, 0x1.76d99bd056391p-22, 0x1.083373fa4edf3p-21,
+        -0x1.2983d73b1033ap-19, -0x1.dafb0c0e9dc38p-19, 0x1.2e93691c42923p-16,
+        0x1.25380c542486cp-16, -0x1.85999bd42d089p-13, 0x1.443f63f701983p-13,
+        0x1.d4c82229ee0e9p-10, -0x1.37754d8170964p-7, 0x1.cc1e2623d969dp-6, -0x1.ef4ff80137924p-5,
+        0x1.a763001ac67ddp-4, -0x1.d94de78425463p-2};
+    return cyacts__horner_f64(s, c, 21);
 }
 
 /* exp(-a^2/2) (double-double) with a^2 kept exact as a double-double: exp amplifies an
@@ -616,16 +599,11 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
 
 CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
 {
-    double p = -0x1.a64c07b936ebbp-9;
-    p = CYACTS_FMA_F64(p, d, -0x1.3d746a8596fbap-9);
-    p = CYACTS_FMA_F64(p, d, 0x1.59171dc0e8cbbp-8);
-    p = CYACTS_FMA_F64(p, d, 0x1.42799616f0c13p-6);
-    p = CYACTS_FMA_F64(p, d, -0x1.104a870ee388bp-6);
-    p = CYACTS_FMA_F64(p, d, -0x1.d2b773464253ap-4);
-    p = CYACTS_FMA_F64(p, d, -0x1.029615ed85ef7p-6);
-    p = CYACTS_FMA_F64(p, d, 0x1.8cd1a2b2fff32p-2);
-    p = CYACTS_FMA_F64(p, d, 0x1.b8bacd2c96b91p-2);
-    return p;
+    static const double c[9] = {
+        -0x1.a64c07b936ebbp-9, -0x1.3d746a8596fbap-9, 0x1.59171dc0e8cbbp-8, 0x1.42799616f0c13p-6,
+        -0x1.104a870ee388bp-6, -0x1.d2b773464253ap-4, -0x1.029615ed85ef7p-6, 0x1.8cd1a2b2fff32p-2,
+        0x1.b8bacd2c96b91p-2};
+    return cyacts__horner_f64(d, c, 9);
 }
 
 /* f'(x) = S + x S (1-S) v',  S = sigmoid(v),  v' = c1 + 3 c2 x^2 = A + 2m.
