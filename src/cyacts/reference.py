@@ -133,7 +133,8 @@ def _grad(f_prime, from_output_form=None):
                 d = grad_output.astype(np.float64) * d
             return np.asarray(d, dtype=np.float64).astype(dtype)[()]
 
-    derivative.__name__, derivative.__doc__ = f_prime.__name__, f_prime.__doc__
+    derivative.__doc__ = f_prime.__doc__
+    derivative.__name__ = derivative.__qualname__ = f_prime.__name__.lstrip("_")
     return derivative
 
 
@@ -189,7 +190,3 @@ relu6_grad = _grad(_relu6_grad, _relu6_grad)
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
-for _f, _name in [(relu_grad, "relu_grad"), (leaky_relu_grad, "leaky_relu_grad"),
-                  (relu6_grad, "relu6_grad"), (gelu_grad, "gelu_grad"),
-                  (tanh_grad, "tanh_grad"), (sigmoid_grad, "sigmoid_grad")]:
-    _f.__name__ = _name
