@@ -46,7 +46,9 @@ if ! (cd "$work" && "$python" setup.py build_ext --inplace >"$work/build.log" 2>
     exit 2
 fi
 so=$(ls "$work"/src/cyacts/_core*.so)
-if ! ldd "$so" | grep -q libasan; then
+# ldd's output is read whole first: `ldd | grep -q` under pipefail fails at random when grep
+# quits early and ldd dies of SIGPIPE
+if [[ "$(ldd "$so")" != *libasan* ]]; then
     echo "sanitize: $so is not linked against libasan" >&2
     exit 2
 fi
