@@ -640,17 +640,19 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
 /*
  * float32. Design:
  *  - Every function is branch-free: the only conditionals are selects that the compiler
- *    if-converts, so `#pragma omp simd` loops vectorise.
- *  - exp is computed as 2^k * (1 + r1 + u): the reduced argument r1 is exact,
- *    u (|u| < 0.075) carries the rest, so 1 + r1 + u is an unevaluated sum
- *    with relative error ~2^-27 (polynomial 2^-28.2 plus rounding in u).
- *    Keeping the sum unevaluated is what makes <= 1 ULP reachable.
- *  - The final combination (a handful of operations) is done in double,
- *    where 2^k, 1 + r1 + u and the quotient cost no extra rounding; the only
- *    float32 rounding that matters is then the last conversion.
+ *    if-converts, so `#pragma omp simd` loops vectorise on 16 float lanes (AVX-512).
+ *  - exp(a) = 2^k (1 + r + r^2 c(r)) with |r| <= ln2/2: the reduction is exact up to one
+ *    rounding of r (2^-26), c is a degree-4 fit (2^-28.2), and 2^k is built from bits.
+ *  - Float pairs (hi + lo) carry what one float cannot: the exact rounding error of
+ *    e = 2^k (1 + q) (one FMA, Sterbenz), of 1 + e (Fast2Sum or TwoSum), of products (FMA).
+ *    A quotient of pairs takes one division and one correction from the exact residual,
+ *    so it is within ~0.5 ulp of the quotient of the pairs.  This keeps tanh and sigmoid
+ *    within 1 ulp of the exact value, in float arithmetic only.
+ *  - GELU (erf form) evaluates its Mills-ratio factor and the final product in double: in
+ *    float the rounding of t and the polynomial's cancellation cost ~2 ulp on their own.
  *  - Coefficients: float32 minimax fits (relative or absolute error as noted), tools/fit/.
- *  - No FP exception or errno reliance; overflow/underflow avoided by clamping
- *    the argument to a range where the result is already saturated.
+ *  - No FP exception or errno reliance; overflow and subnormal intermediates are avoided by
+ *    clamping the argument where the result is already saturated or below 2^-100.
  */
 /* ------------------------------------------------------------------------ */
 /* c ? a : b, and the clamps, as integer bit selects on purpose: with the default
@@ -683,122 +685,197 @@ static inline double cyacts__seld_f32(int c, double a, double b)
 }
 
 /* ------------------------------------------------------------------------ */
-/* argument reduction: a = k ln2 + r1 + rlo, |r1| <= ln2/2 (+2^-20), r1 exact  */
+/* exp and float pairs                                                      */
 
-typedef struct { float r1, rlo; int32_t k; } cyacts__red_f32;
+typedef struct { float h, l; } cyacts__ff_f32;
 
-/* Double version: a in [-700, 700] (gelu_tanh reaches -603). j = nearest(a/ln2) by the 1.5*2^52 shift
- * trick; r = a - j ln2 in double has abs error <= 2^-45, then split into
- * float hi + lo (|lo| <= 2^-26 |r|). */
-static inline cyacts__red_f32 cyacts__reduce_d_f32(double a)
-{
-    const double shift = 0x1.8p52;
-    double j = (a * 0x1.71547652b82fep0 + shift) - shift;
-    double r = a - j * 0x1.62e42fefa39efp-1;
-    cyacts__red_f32 o;
-    o.r1 = (float)r;
-    o.rlo = (float)(r - (double)o.r1);
-    o.k = (int32_t)j;
-    return o;
-}
-
-/* Float version for a = ahi + alo, |ahi| < 128 (gelu reaches -120), |alo| <= 2^-17.
- * With a true FMA: r1 = fma(j, -LN2_HI, ahi) is EXACT, because LN2_HI =
- * float(ln2) has its last bit at 2^-24, ahi is a multiple of 2^-24 whenever
- * |ahi| >= 1/2 (and j = 0 or +-1 below that), and |r1| < 2^-1.5 fits 24 bits.
- * The rest (alo - j*LN2_LO, |.| < 2^-17) goes to rlo.
- * Without FMA the product would be rounded, so reduce in double instead. */
-static inline cyacts__red_f32 cyacts__reduce_f32(float ahi, float alo)
+/* a*b - p exactly, for p = fl(a*b) or any p with a*b - p representable (an FMA, or the
+ * product formed exactly in double: 24 x 24 bits fit in 53). */
+static inline float cyacts__mul_err_f32(float a, float b, float p)
 {
 #if CYACTS_HAS_FMA
-    const float shift = 0x1.8p23f;
-    float j = CYACTS_FMA_F32(ahi, 0x1.715476p0f, shift) - shift;
-    cyacts__red_f32 o;
-    o.r1 = CYACTS_FMA_F32(j, -0x1.62e430p-1f, ahi);
-    o.rlo = CYACTS_FMA_F32(j, 0x1.05c610p-29f, alo); /* -(ln2 - LN2_HI) */
-    o.k = (int32_t)j;
-    return o;
+    return CYACTS_FMA_F32(a, b, -p);
 #else
-    return cyacts__reduce_d_f32((double)ahi + (double)alo);
+    return (float)((double)a * (double)b - (double)p);
 #endif
 }
 
-/* e^(r1 + rlo) = 1 + r1 + u.  e^r = 1 + r + r^2 c(r) with c a degree-4 fit
- * whose absolute error on e^r is 2^-28.2 over |r| <= ln2/2.  The exact
- * expansion e^r1 (1 + rlo) gives u = r1^2 c (1 + rlo) + rlo (1 + r1): with
- * |rlo| up to 2^-17 (gelu) the rlo*r1^2*c term is ~2^-22 and must be kept;
- * rlo^2 < 2^-34 is dropped. */
-static inline float cyacts__expu_f32(float r1, float rlo)
+/* exp(a - m) for a in [-87.3, 88] (the bits kb of k down to a = -115), |m| <= 2^-17 (a low part, passed negated), as
+ * e = sc (1 + r + t c): sc = 2^k exact and normal, t = r^2, |r| <= ln2/2 + 2^-20.
+ * k = nearest(a/ln2) by the 1.5*2^23 shifter.  With a true FMA, r1 = a - k LN2_HI is
+ * EXACT: LN2_HI = float(ln2) ends at bit 2^-24, a is a multiple of 2^-24 whenever
+ * |a| >= 1/2 (and k = 0 or +-1 below), and |r1| < 2^-1.5 fits 24 bits; the rest
+ * (m and k (ln2 - LN2_HI)) costs one rounding of r, <= 2^-26.  Without FMA the
+ * reduction is done in double.  a must not be +-inf (callers clamp; NaN passes). */
+typedef struct { float sc, r, t, c; uint32_t kb; } cyacts__ex_f32;
+
+static inline cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
 {
-    float c = CYACTS_FMA_F32(0x1.6a4f88p-10f, r1, 0x1.123988p-7f);
-    c = CYACTS_FMA_F32(c, r1, 0x1.5558aep-5f);
-    c = CYACTS_FMA_F32(c, r1, 0x1.555492p-3f);
-    c = CYACTS_FMA_F32(c, r1, 0x1.fffffcp-2f);
-    c = CYACTS_FMA_F32(c, rlo, c);
-    return CYACTS_FMA_F32(r1 * r1, c, CYACTS_FMA_F32(rlo, r1, rlo));
+    cyacts__ex_f32 o;
+    const float shift = 0x1.8p23f;
+    uint32_t b;
+    float js = CYACTS_FMA_F32(a, 0x1.715476p0f, shift); /* 1.5*2^23 + k */
+    float j = js - shift;
+#if CYACTS_HAS_FMA
+    float r = CYACTS_FMA_F32(j, -0x1.62e430p-1f, a);
+    r = CYACTS_FMA_F32(j, 0x1.05c610p-29f, r - m); /* -(ln2 - LN2_HI) */
+#else
+    float r = (float)(((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1);
+#endif
+    /* (e^r - 1 - r)/r^2, absolute error of e^r 2^-28.2 on |r| <= ln2/2 */
+    float c = CYACTS_FMA_F32(0x1.6a4f88p-10f, r, 0x1.123988p-7f);
+    c = CYACTS_FMA_F32(c, r, 0x1.5558aep-5f);
+    c = CYACTS_FMA_F32(c, r, 0x1.555492p-3f);
+    o.c = CYACTS_FMA_F32(c, r, 0x1.fffffcp-2f);
+    o.r = r;
+    o.t = r * r;
+    /* the low bits of js hold k: kb = k << 23, and kb + bits(1.0f) is 2^k */
+    memcpy(&b, &js, sizeof b);
+    o.kb = b << 23;
+    b = o.kb + 0x3f800000u;
+    memcpy(&o.sc, &b, sizeof b);
+    return o;
 }
 
-/* 2^k as a double, k in [-1022, 1023] (we only use [-160, 130]). */
-static inline double cyacts__pow2d_f32(int32_t k)
+static inline cyacts__ex_f32 cyacts__exp_parts_f32(float a) { return cyacts__exp_parts2_f32(a, 0.0f); }
+
+/* e as eh + el with relative error ~2^-26 (the rounding of r only): q = r + t c keeps
+ * its rounding error (Fast2Sum: |t c| <= 0.2 |r|); eh = fl(sc + sc qh), and sc - eh is
+ * exact (Sterbenz: eh/sc in [0.7, 1.42]), so the FMAs give eh's rounding error exactly. */
+static inline cyacts__ff_f32 cyacts__exp_ff_f32(cyacts__ex_f32 p)
 {
-    uint64_t b = (uint64_t)(int64_t)(k + 1023) << 52;
-    double d;
-    memcpy(&d, &b, sizeof d);
+    cyacts__ff_f32 e;
+    float c = p.t * p.c;
+    float qh = p.r + c;
+    float ql = (p.r - qh) + c;
+    e.h = CYACTS_FMA_F32(p.sc, qh, p.sc);
+    e.l = CYACTS_FMA_F32(p.sc, ql, CYACTS_FMA_F32(p.sc, qh, p.sc - e.h));
+    return e;
+}
+
+/* The same without q's rounding error (q in one FMA): relative error ~2^-25 (q's
+ * rounding, at most 0.35 ulp of e, plus r's). */
+static inline cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
+{
+    cyacts__ff_f32 e;
+    float q = CYACTS_FMA_F32(p.t, p.c, p.r);
+    e.h = CYACTS_FMA_F32(p.sc, q, p.sc);
+    e.l = CYACTS_FMA_F32(p.sc, q, p.sc - e.h);
+    return e;
+}
+
+/* e plain: relative error ~1.45 * 2^-24 (q's and e's roundings, r's). */
+static inline float cyacts__exp1_f32(cyacts__ex_f32 p)
+{
+    return CYACTS_FMA_F32(p.sc, CYACTS_FMA_F32(p.t, p.c, p.r), p.sc);
+}
+
+/* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0. */
+static inline cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
+{
+    cyacts__ff_f32 d;
+    d.h = 1.0f + e.h;
+    d.l = ((1.0f - d.h) + e.h) + e.l;
     return d;
 }
 
-/* e^(ahi + alo) in double, relative error ~2^-27. */
-static inline double cyacts__expd_f32(cyacts__red_f32 rd)
+static inline cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
 {
-    float u = cyacts__expu_f32(rd.r1, rd.rlo);
-    return cyacts__pow2d_f32(rd.k) * (1.0 + ((double)rd.r1 + (double)u));
+    cyacts__ff_f32 d;
+    float b;
+    d.h = 1.0f + e.h;
+    b = d.h - e.h;
+    d.l = ((e.h - (d.h - b)) + (1.0f - b)) + e.l;
+    return d;
+}
+
+/* d^2 as a pair. */
+static inline cyacts__ff_f32 cyacts__sqr_ff_f32(cyacts__ff_f32 d)
+{
+    cyacts__ff_f32 p;
+    p.h = d.h * d.h;
+    p.l = cyacts__mul_err_f32(d.h, d.h, p.h) + 2.0f * d.h * d.l;
+    return p;
+}
+
+/* (nh + nl) / (dh + dl) given inv = fl(1/dh), |dl| <= ulp(dh), |nl| <= ulp(nh): t0 =
+ * nh inv is within 1.5 ulp, so the residual nh - t0 dh is exact and one correction
+ * leaves ~0.5 ulp + 2^-40 relative. */
+static inline float cyacts__div_inv_ff_f32(float nh, float nl, float dh, float dl, float inv)
+{
+    float t0 = nh * inv;
+    float rho = -cyacts__mul_err_f32(t0, dh, nh) + (nl - t0 * dl);
+    return CYACTS_FMA_F32(rho, inv, t0);
+}
+
+static inline float cyacts__div_ff_f32(float nh, float nl, float dh, float dl)
+{
+    return cyacts__div_inv_ff_f32(nh, nl, dh, dl, 1.0f / dh);
 }
 
 /* ------------------------------------------------------------------------ */
-/* tanh: |x| -> (1 - e)/(1 + e), e = exp(-2|x|).  For k = 0 (|x| < 0.17)
- * 1 - e = -(r1 + u) exactly in double, so tiny x keeps full relative
- * accuracy (tanh(x) ~ x, also for subnormals and -0).  Clamp |x| at 9.5:
- * tanh(x) rounds to 1 for |x| > 9.011. */
+/* tanh: |x| -> (1 - e)/(1 + e), e = exp(-2|x|), numerator and denominator as
+ * pairs: 1 - eh is exact (Sterbenz) when e >= 1/2, and the pair then carries the
+ * small-|x| value -(qh + ql) with full relative accuracy, down to subnormal x and
+ * -0.  Clamp |x| at 9.5: tanh(x) rounds to 1 for |x| > 9.011. */
 static inline float cyacts_elem_tanh_f32(float x)
 {
     float ax = fabsf(x);
-    cyacts__red_f32 rd = cyacts__reduce_f32(-2.0f * cyacts__min_f32(ax, 9.5f), 0.0f);
-    float u = cyacts__expu_f32(rd.r1, rd.rlo);
-    double s = (double)rd.r1 + (double)u; /* e = sc * (1 + s) */
-    double sc = cyacts__pow2d_f32(rd.k);
-    double num = (1.0 - sc) - sc * s;
-    double den = (1.0 + sc) + sc * s;
-    return copysignf((float)(num / den), x);
+    cyacts__ff_f32 e = cyacts__exp_ff_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(ax, 9.5f)));
+    cyacts__ff_f32 d = cyacts__one_plus_ff_f32(e);
+    float nh = 1.0f - e.h;
+    float nl = ((1.0f - nh) - e.h) - e.l;
+    float n = nh + nl; /* renormalise (|nl| <= |nh| or nh = 0) so t0 is close */
+    nl = (nh - n) + nl;
+    return copysignf(cyacts__div_ff_f32(n, nl, d.h, d.l), x);
 }
 
-/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): no cancellation anywhere (never
- * 1 - tanh^2).  Clamp |x| at 55: 4e^-110 is below the float range. */
+/* m e/(1+e)^2 (m = 1 or 4) from e = 2^k (1 + q) for the derivatives (bound 4 ulp):
+ * e plain (1.45 * 2^-24), 1 + e and its square as pairs, one corrected quotient:
+ * <= 2.5 ulp.  The quotient is formed from es = 2^(k+40) (1 + q) and scaled by
+ * m 2^-40 last, so k may go down to -166: in the tail, where the slope is m e, it
+ * then rounds once to the subnormal it should be (and to 0 past the underflow)
+ * instead of being flushed, and grad_output * slope keeps IEEE behaviour
+ * (inf * tiny = inf).  In the normal range the scalings are exact. */
+static inline float cyacts__slope_f32(cyacts__ex_f32 p, float m)
+{
+    cyacts__ff_f32 e;
+    float sc, es;
+    uint32_t b = p.kb + ((uint32_t)(127 + 40) << 23);
+    memcpy(&sc, &b, sizeof sc);
+    es = CYACTS_FMA_F32(sc, CYACTS_FMA_F32(p.t, p.c, p.r), sc);
+    e.h = es * 0x1p-40f;
+    e.l = 0.0f;
+    cyacts__ff_f32 d2 = cyacts__sqr_ff_f32(cyacts__one_plus_ff_f32(e));
+    return cyacts__div_ff_f32(es, 0.0f, d2.h, d2.l) * (m * 0x1p-40f);
+}
+
+/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
+ * Clamp |x| at 55: 4e^-110 is below the float range. */
 static inline float cyacts_elem_tanh_grad_f32(float x)
 {
-    float ax = fabsf(x);
-    double e = cyacts__expd_f32(cyacts__reduce_f32(-2.0f * cyacts__min_f32(ax, 55.0f), 0.0f));
-    double d = 1.0 + e;
-    return (float)(4.0 * e / (d * d));
+    return cyacts__slope_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(fabsf(x), 55.0f)), 4.0f);
 }
 
 /* ------------------------------------------------------------------------ */
-/* sigmoid: e = exp(-|x|); x >= 0: 1/(1+e), x < 0: e/(1+e).  Clamp at 104:
- * e^-104 < 2^-150 so the negative tail rounds to 0 in the final conversion,
- * the positive side to 1. */
+/* sigmoid: e = exp(-|x|); x >= 0: 1/(1+e), x < 0: e/(1+e), e and 1 + e as pairs.
+ * Clamp at 87 (2^k stays normal); below -87 the result (< 2^-125) is flushed to 0,
+ * above it is 1 anyway. */
 static inline float cyacts_elem_sigmoid_f32(float x)
 {
     float ax = fabsf(x);
-    double e = cyacts__expd_f32(cyacts__reduce_f32(-cyacts__min_f32(ax, 104.0f), 0.0f));
-    return (float)(cyacts__seld_f32(x < 0.0f, e, 1.0) / (1.0 + e));
+    cyacts__ff_f32 e = cyacts__exp_ff1_f32(cyacts__exp_parts_f32(-cyacts__min_f32(ax, 87.0f)));
+    cyacts__ff_f32 d = cyacts__one_plus_ff_f32(e);
+    float s = cyacts__div_ff_f32(cyacts__sel_f32(x < 0.0f, e.h, 1.0f),
+                                 cyacts__sel_f32(x < 0.0f, e.l, 0.0f), d.h, d.l);
+    return cyacts__sel_f32(x < -87.0f, 0.0f, s);
 }
 
-/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no 1 - s cancellation). */
+/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no 1 - s cancellation).
+ * Clamp |x| at 110: e^-110 is below the float range. */
 static inline float cyacts_elem_sigmoid_grad_f32(float x)
 {
-    float ax = fabsf(x);
-    double e = cyacts__expd_f32(cyacts__reduce_f32(-cyacts__min_f32(ax, 104.0f), 0.0f));
-    double d = 1.0 + e;
-    return (float)(e / (d * d));
+    return cyacts__slope_f32(cyacts__exp_parts_f32(-cyacts__min_f32(fabsf(x), 110.0f)), 1.0f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -806,28 +883,19 @@ static inline float cyacts_elem_sigmoid_grad_f32(float x)
  *   Q(z) = exp(-z^2/2) * R(t),  t = 1/(1 + 0.375 z),
  * R = Mills-ratio-like smooth factor, degree-10 polynomial in t with relative
  * error 2^-28.2 on z in [0, 12] (the negative tail is below 2^-100 after 11.8).
- * z^2 is split exactly into h + l (fma, or double without FMA) because
- * exp(-z^2/2) amplifies an error in z^2 by up to 85. */
+ * z^2 is split exactly into h + l because exp(-z^2/2) amplifies an error in z^2
+ * by up to 85; E = exp(-z^2/2) goes to double exactly as 2^k (1 + r + t c). */
 
 typedef struct { double e, r; float z; } cyacts__gq_f32;
 
 static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
 {
     cyacts__gq_f32 o;
-    float z = fabsf(x);
-    float h, l;
-    z = cyacts__min_f32(z, 15.5f); /* Q(15.5) E-factor e^-120: every use rounds to 0 */
-#if CYACTS_HAS_FMA
-    h = z * z;
-    l = CYACTS_FMA_F32(z, z, -h);
-#else
-    {
-        double z2 = (double)z * (double)z; /* exact: 48-bit product */
-        h = (float)z2;
-        l = (float)(z2 - (double)h);
-    }
-#endif
-    o.e = cyacts__expd_f32(cyacts__reduce_f32(-0.5f * h, -0.5f * l));
+    cyacts__ex_f32 p;
+    float z = cyacts__min_f32(fabsf(x), 13.0f); /* z^2/2 <= 84.5: 2^k stays normal */
+    float h = z * z;
+    p = cyacts__exp_parts2_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
+    o.e = (double)p.sc * (1.0 + ((double)p.r + (double)(p.t * p.c)));
     {
         /* t and R in double: in float the rounding of t (amplified ~2x by
          * R'(t)) and Horner cancellation (sum |c_i t^i| / R up to 8) cost
@@ -849,15 +917,15 @@ static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
 }
 
 /* gelu(x) = x (1 - Q(|x|)) for x >= 0, -|x| Q(|x|) for x < 0 (erfc form:
- * no cancellation in the negative tail).  The clamped |x| is used on the
- * negative side so gelu(-inf) = -0. */
+ * no cancellation in the negative tail).  Below x = -13 the result (< 2^-120) is
+ * flushed to -0, which also maps -inf. */
 static inline float cyacts_elem_gelu_f32(float x)
 {
     cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
     double q = g.e * g.r;
     double neg = -(double)g.z * q;
     double pos = (double)x * (1.0 - q);
-    return (float)cyacts__seld_f32(x < 0.0f, neg, pos);
+    return cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__seld_f32(x < 0.0f, neg, pos));
 }
 
 /* gelu'(x) = Phi(x) + x phi(x).  With D = R - z/sqrt(2 pi):
@@ -890,32 +958,77 @@ static inline float cyacts_elem_gelu_grad_f32(float x)
     double pos = 1.0 - ed;
     float main = (float)cyacts__seld_f32(x < 0.0f, ed, pos);
     float root = cyacts__gelu_grad_root_f32(x);
+    main = cyacts__sel_f32(x < -13.0f, -0.0f, main);
     return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);
 }
 
 /* ------------------------------------------------------------------------ */
-/* GELU tanh form: f = x * sigmoid(y), y = 2u = x (A + B x^2), A = 2 sqrt(2/pi),
- * B = A * 0.044715.  y is formed in double: for x ~ -10, |y| ~ 70 and exp(y)
- * needs y to ~2^-27 absolute, more than float gives.
- * e = exp(-|y|):  x >= 0: x/(1+e),  x < 0: x e/(1+e).
- * x is clamped below at -20 (f(-10) < 2^-100 already) so that -inf -> -0. */
-#define CYACTS__GT_A_F32 0x1.9884533d43651p0  /* 2*sqrt(2/pi) */
-#define CYACTS__GT_B_F32 (0x1.9884533d43651p0 * 0.044715)
+/* GELU tanh form: f = x * sigmoid(y) = x/(1 + E), y = 2u = x (A + B x^2),
+ * A = 2 sqrt(2/pi), B = A * 0.044715, E = exp(-y).  y is carried as a float pair:
+ * for x ~ -9, |y| ~ 70 and exp needs y to ~2^-27 absolute, more than a float holds.
+ * E is not folded to exp(-|y|): in the negative tail E = 2^110 is a normal float
+ * where exp(-|y|) = 2^-110 would make the low parts subnormal (slow, and inexact).
+ * -y is clamped below at -40 (E x y' < 2^-50 from there).  Beyond |x| = 9.7 the
+ * result is x (x > 0) or below 2^-120 (x < 0: flushed to -0), which also maps +-inf;
+ * E stays below 2^117, so E (1 - x y') below 2^125. */
+#define CYACTS__GT_AH_F32 0x1.988454p0f /* A = AH + AL to 2^-49 */
+#define CYACTS__GT_AL_F32 -0x1.857936p-25f
+#define CYACTS__GT_BH_F32 0x1.2444f2p-4f /* B = BH + BL */
+#define CYACTS__GT_BL_F32 0x1.49b16ap-29f
+
+/* A x and B x^3, each as a pair (relative error ~2^-46). */
+typedef struct { cyacts__ff_f32 a, p; } cyacts__gt_t_f32;
+
+static inline cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
+{
+    cyacts__gt_t_f32 o;
+    float x2h = x * x;
+    float x2l = cyacts__mul_err_f32(x, x, x2h);
+    float x3h = x * x2h;
+    float x3l = CYACTS_FMA_F32(x, x2l, cyacts__mul_err_f32(x, x2h, x3h));
+    o.a.h = CYACTS__GT_AH_F32 * x;
+    o.a.l = CYACTS_FMA_F32(CYACTS__GT_AL_F32, x, cyacts__mul_err_f32(CYACTS__GT_AH_F32, x, o.a.h));
+    o.p.h = CYACTS__GT_BH_F32 * x3h;
+    o.p.l = CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3l,
+                           CYACTS_FMA_F32(CYACTS__GT_BL_F32, x3h,
+                                          cyacts__mul_err_f32(CYACTS__GT_BH_F32, x3h, o.p.h)));
+    return o;
+}
+
+/* a + b for pairs (TwoSum on the high parts). */
+static inline cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32 b)
+{
+    cyacts__ff_f32 s;
+    float bb;
+    s.h = a.h + b.h;
+    bb = s.h - a.h;
+    s.l = ((a.h - (s.h - bb)) + (b.h - bb)) + (a.l + b.l);
+    return s;
+}
+
+/* E = exp(-y) as a pair, y = A x + B x^3 (-y clamped to [-40, 80.6]). */
+static inline cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t)
+{
+    cyacts__ff_f32 y = cyacts__add_ff_f32(t.a, t.p);
+    return cyacts__exp_ff1_f32(cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
+                                                      cyacts__sel_f32(y.h > 40.0f, 0.0f, y.l)));
+}
 
 static inline float cyacts_elem_gelu_tanh_f32(float x)
 {
-    /* |y(20)| = 603: 2^k stays a normal double, so no clamp on y is needed
-     * (a double-compare clamp would also not vectorise on plain SSE2) */
-    double xd = (double)cyacts__min_f32(cyacts__max_f32(x, -20.0f), 20.0f);
-    double y = xd * (CYACTS__GT_A_F32 + CYACTS__GT_B_F32 * (xd * xd));
-    double e = cyacts__expd_f32(cyacts__reduce_d_f32(-fabs(y)));
-    double xe = xd * e;
-    return (float)(cyacts__seld_f32(x < 0.0f, xe, (double)x) / (1.0 + e));
+    float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
+    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc)));
+    float f = cyacts__div_ff_f32(xc, 0.0f, d.h, d.l);
+    f = cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, -0.0f, x), f);
+    return copysignf(f, x); /* x = -0 gives -0 */
 }
 
-/* f'(x) = s + x s (1-s) y',  s = sigmoid(y), y' = A + 3B x^2.  With e as above:
- *   x >= 0: (1 + e + x y' e)/(1+e)^2,   x < 0: e (1 + e + x y')/(1+e)^2.
- * 1 + e + x y' cancels at x0 = -0.75246...: same root treatment as gelu'. */
+/* f'(x) = s + x s (1-s) y',  s = 1/(1+E), y' = A + 3B x^2:
+ *   f' = (d + x y' E) / d^2,  d = 1 + E.
+ * n = d + x y' E: one FMA on the high parts (exact product, one rounding relative
+ * to n even where x y' E ~ -2.2 E and d ~ E cancel) plus the low parts.  n/d^2 is
+ * formed as (n/d)/d with one reciprocal: d^2 would overflow for E > 2^63.
+ * n = 0 at x0 = -0.75246...: there a local expansion as for gelu'. */
 static inline float cyacts__gelu_tanh_grad_root_f32(float x)
 {
     static const float c[8] = {-0x1.5441cep-9f, 0x1.3d680ep-8f, 0x1.431f06p-6f, -0x1.0f6c34p-6f,
@@ -925,20 +1038,21 @@ static inline float cyacts__gelu_tanh_grad_root_f32(float x)
 
 static inline float cyacts_elem_gelu_tanh_grad_f32(float x)
 {
-    /* clamp both sides: beyond |x| = 20 the result is saturated (1 or 0) and
-     * x y' e must not become inf * 0 */
-    double xd = (double)cyacts__min_f32(cyacts__max_f32(x, -20.0f), 20.0f);
-    double x2 = xd * xd;
-    double y = xd * (CYACTS__GT_A_F32 + CYACTS__GT_B_F32 * x2);
-    double yp = CYACTS__GT_A_F32 + 3.0 * CYACTS__GT_B_F32 * x2;
-    double e = cyacts__expd_f32(cyacts__reduce_d_f32(-fabs(y)));
-    double d = 1.0 + e;
-    double nneg = e * (d + xd * yp);
-    double npos = d + xd * yp * e;
-    double num = cyacts__seld_f32(x < 0.0f, nneg, npos);
-    float main = (float)(num / (d * d));
+    float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
+    cyacts__gt_t_f32 t = cyacts__gt_terms_f32(xc);
+    cyacts__ff_f32 e = cyacts__gt_exp_f32(t);
+    cyacts__ff_f32 p3, s, d;
+    p3.h = 3.0f * t.p.h;
+    p3.l = CYACTS_FMA_F32(3.0f, t.p.l, cyacts__mul_err_f32(3.0f, t.p.h, p3.h));
+    s = cyacts__add_ff_f32(t.a, p3); /* x y' = A x + 3 B x^3 */
+    d = cyacts__one_plus_any_ff_f32(e);
+    float nh = CYACTS_FMA_F32(s.h, e.h, d.h);
+    float nl = CYACTS_FMA_F32(s.l, e.h, CYACTS_FMA_F32(s.h, e.l, d.l));
+    float inv = 1.0f / d.h;
+    float g = cyacts__div_inv_ff_f32(cyacts__div_inv_ff_f32(nh, nl, d.h, d.l, inv), 0.0f, d.h, d.l, inv);
     float root = cyacts__gelu_tanh_grad_root_f32(x);
-    return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);
+    g = cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, g);
+    return cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, 0.0f, 1.0f), g);
 }
 
 /* ---------------------------------------------------------------------------------------- */
