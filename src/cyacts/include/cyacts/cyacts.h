@@ -156,6 +156,10 @@ CYACTS__PIECEWISE(double, f64)
  *    vector code give identical bits.
  *  - Hard regions (GELU tail, gelu_tanh tail, derivative roots) get extra
  *    precision exactly where a plain double evaluation loses it.
+ *  - The element loops are latency-bound (each element is one long dependency
+ *    chain): the exp core's polynomial uses Estrin's scheme, and range limits
+ *    (overflow of the exp core, saturation) are sign-bit selects on the result
+ *    rather than clamps in front of the chain.
  * Polynomial coefficients: weighted minimax fits against mpmath, coefficients rounded one at a
  * time (tools/fit/).
  */
@@ -246,7 +250,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
 }
 
 /* ------------------------------------------------------------------------ */
-/* exp / expm1 cores                                                        */
+/* exp core                                                                 */
 /* ------------------------------------------------------------------------ */
 
 /* x*log2(e) + 1.5*2^52 rounds x/ln2 to an integer k held in the low mantissa
@@ -257,6 +261,9 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
  * and x - k*HI is exact (Sterbenz); LO is the rest of ln2 to ~2^-95. */
 #define CYACTS__LN2_HI_F64 0x1.62e42fefa3800p-1
 #define CYACTS__LN2_LO_F64 0x1.ef35793c76730p-45
+/* Past -this argument exp is flushed to 0 (exp(-708) ~ 2^-1021.4: every result
+ * built from a smaller exp lies where results may flush toward zero). */
+#define CYACTS__EXP_FLUSH_F64 708.0
 
 /* 2^k from the bits of (shifter + k): the low 12 bits of bits+1023 are the
  * biased exponent of 2^k; valid for -1022 <= k <= 1023. */
@@ -275,6 +282,28 @@ CYACTS__INLINE_F64 double cyacts__horner_f64(double x, const double *c, int n)
     return p;
 }
 
+/* Estrin's scheme, same coefficients and order: pairs b[2i] + b[2i+1] x, then pairs of those
+ * with x^2, x^4, ...  One more multiply per level than Horner, but the dependency chain is
+ * log2(n) fused multiply-adds instead of n - 1, and these kernels are latency-bound (the loop
+ * body is one long chain).  n <= 32; unrolled whole, the array lives in registers. */
+CYACTS__INLINE_F64 double cyacts__estrin_f64(double x, const double *c, int n)
+{
+    double b[32];
+    int i, lev, m = n;
+    CYACTS__UNROLL for (i = 0; i < n; ++i) b[i] = c[n - 1 - i];
+    CYACTS__UNROLL for (lev = 0; lev < 5; ++lev) {
+        if (m > 1) {
+            CYACTS__UNROLL for (i = 0; i < 16; ++i) {
+                if (2 * i + 1 < m) b[i] = CYACTS_FMA_F64(b[2 * i + 1], x, b[2 * i]);
+                else if (2 * i < m) b[i] = b[2 * i];
+            }
+            m = (m + 1) / 2;
+            x = x * x;
+        }
+    }
+    return b[0];
+}
+
 /* g(r) = (expm1(r) - r) / r^2 on |r| <= 0.3473, degree 9 minimax (weighted so
  * the error is relative to expm1(r)): max |r^2 dg / expm1(r)| = 1.9e-17. */
 CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
@@ -283,7 +312,7 @@ CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
         0x1.ae85c8ec1032dp-26, 0x1.28a33956d5835p-22, 0x1.71de7859d041fp-19, 0x1.a019a60b7d5fbp-16,
         0x1.a01a017bc0617p-13, 0x1.6c16c17f57978p-10, 0x1.1111111117cdap-7, 0x1.55555555520a4p-5,
         0x1.555555555553ep-3, 0x1.0000000000005p-1};
-    return cyacts__horner_f64(r, c, 10);
+    return cyacts__estrin_f64(r, c, 10);
 }
 
 /* hi + lo == a + b exactly when |a| >= |b| (Fast2Sum). */
@@ -295,70 +324,114 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
     return r;
 }
 
-/* exp(h + l) = s * (1 + qh + ql) * sc, with s = 2^k exact, qh + ql = expm1(r)
- * to ~0.1 ulp (the reduced argument is kept as rh + rl, and only the small
- * tail u = r^2 g(r) is rounded), sc = 2^-64 for h < -690 (else 1) so s stays
- * normal.  Domain: h <= ~0 (all callers pass non-positive arguments),
- * |l| <= 2^-40 |h|; h < -746 (incl. -inf) gives 0; NaN passes through. */
-typedef struct { double s, qh, ql, sc; } cyacts__exp_parts_f64;
+/* exp(l - c a) = s (1 + q + qt): s = 2^k exact, q + qt = expm1(r), r = l - c a - k ln2
+ * with |r| <= ln2/2, q = fl(rh + w) and qt its exact tail, where rh = -c a - k ln2_hi
+ * (exact) and w = rl + r^2 g(r) (|w| <= 0.07).  c is a constant power of two, so
+ * -c a and -c log2(e) a are exact scalings; t is formed from a itself, not from
+ * -c a, one multiply off the dependency chain.
+ * Error of 1 + q + qt against exp(r): the fit (2^-56.8 absolute), the rounding
+ * of r, which enters only through r^2 g(r) (slope <= 0.42: 2^-56.3), and that
+ * of w (2^-58): 2^-55.4 absolute, 2^-54.9 relative (1 + q >= 0.70); for k = 0
+ * every term is relative to expm1(r) itself.  A caller that drops qt adds up to
+ * half an ulp of q (2^-55 absolute, 2^-53 relative to q).
+ * Domain: 0 <= c a <= 708 (then k >= -1022 and s is normal), |l| <= 2^-40 c a;
+ * NaN passes through.  Beyond 708 (inf included) the parts are garbage or NaN
+ * and the caller masks its result, or passes `flush` (a constant): then
+ * s = q = qt = 0 there (exp(-708) ~ 2^-1021.4: every result built from a
+ * smaller exp lies where results may flush toward zero).  The masks are applied
+ * at the end so that no compare-and-select sits in front of the chain.
+ * Derivatives are multiplied by grad_output, so a subnormal f' still matters:
+ * with `scale` = 64 or 128 (a constant), past c a = 690 s is 2^(k + scale) and
+ * sc = 2^-scale (else 1), for the caller to apply to a result that is linear
+ * in s there; the domain then grows to c a <= 752 (64) or 797 (128). */
+typedef struct { double s, q, qt, sc; } cyacts__expq_f64;
 
-CYACTS__INLINE_F64 cyacts__exp_parts_f64 cyacts__exp_split_f64(double h, double l)
+CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, int flush,
+                                                       int scale)
 {
-    cyacts__exp_parts_f64 o;
-    h = cyacts__sel_f64(h < -746.0, -746.0, h);
-    double t = h * CYACTS__LOG2E_F64 + CYACTS__SHIFTER_F64;
+    cyacts__expq_f64 o;
+    double t = CYACTS_FMA_F64(a, -c * CYACTS__LOG2E_F64, CYACTS__SHIFTER_F64);
     double kd = t - CYACTS__SHIFTER_F64;
-    double rh = h - kd * CYACTS__LN2_HI_F64; /* exact */
-    double rl = l - kd * CYACTS__LN2_LO_F64;
+    double rh = CYACTS_FMA_F64(kd, -CYACTS__LN2_HI_F64, -c * a); /* exact, product exact too */
+    double rl = CYACTS_FMA_F64(kd, -CYACTS__LN2_LO_F64, l);
     double r = rh + rl;
-    double u = (r * r) * cyacts__expm1_poly9_f64(r);
-    cyacts__dd_f64 q = cyacts__fast_two_sum_f64(rh, u);
-    o.qh = q.hi;
-    o.ql = q.lo + rl;
-    int tiny = h < -690.0;
-    o.s = cyacts__pow2_from_shifted_f64(t + cyacts__sel_f64(tiny, 64.0, 0.0));
-    o.sc = cyacts__sel_f64(tiny, 0x1p-64, 1.0);
+    double w = CYACTS_FMA_F64(r * r, cyacts__expm1_poly9_f64(r), rl);
+    o.q = rh + w;
+    /* Fast2Sum tail: |w| <= 0.2 |rh| except where both are below 2^-33, and
+     * there the tail's own error (~2^-86) is negligible against 1. */
+    o.qt = (rh - o.q) + w;
+    o.sc = 1.0;
+    if (scale) {
+        double zs = 690.0 / c - a;
+        o.s = cyacts__pow2_from_shifted_f64(t + cyacts__sel_sign_f64(zs, (double)scale, 0.0));
+        o.sc = cyacts__sel_sign_f64(zs, scale == 64 ? 0x1p-64 : 0x1p-128, 1.0);
+    } else {
+        o.s = cyacts__pow2_from_shifted_f64(t);
+    }
+    if (flush) {
+        /* sign-bit selects: a compare-based one lets GCC sink q's whole chain
+         * into the other arm (see cyacts__sel_sign_f64) */
+        double z = CYACTS__EXP_FLUSH_F64 / c - a;
+        o.s = cyacts__sel_sign_f64(z, 0.0, o.s);
+        o.q = cyacts__sel_sign_f64(z, 0.0, o.q);
+        o.qt = cyacts__sel_sign_f64(z, 0.0, o.qt);
+    }
     return o;
 }
 
-/* exp(h + l) as a double-double (relative error ~2^-56). */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp2dd_f64(double h, double l)
+/* exp as hi + lo from the parts: hi = fl(s (1 + q)), one rounding (s q is exact);
+ * s - hi is exact (Sterbenz: hi/s in [0.7, 1.42]) and so is
+ * lo = s q + (s - hi), the error of hi.  With `tail`, s qt is added too.
+ * Relative error 2^-54.9 with the tail, 2^-53.7 without; |lo| <= ulp(hi). */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tail)
 {
-    cyacts__exp_parts_f64 p = cyacts__exp_split_f64(h, l);
-    double sq = p.s * p.qh; /* exact: power-of-two scaling */
-    cyacts__dd_f64 e = cyacts__fast_two_sum_f64(p.s, sq);
-    e.lo += p.s * p.ql;
-    e.hi *= p.sc;
-    e.lo *= p.sc;
+    cyacts__dd_f64 e;
+    e.hi = CYACTS_FMA_F64(p.s, p.q, p.s);
+    e.lo = CYACTS_FMA_F64(p.s, p.q, p.s - e.hi);
+    if (tail) e.lo = CYACTS_FMA_F64(p.s, p.qt, e.lo);
     return e;
 }
 
-/* expm1(y), y in [-40, 0] (clamped; also maps -inf), as a double-double:
- * e = exp(y) as a double-double, then -1 + e. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__expm1dd_f64(double y)
+/* exp(l - c a) as a double-double (relative error 2^-54.9), flushed past c a = 708. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double l)
 {
-    y = cyacts__sel_f64(y < -40.0, -40.0, y);
-    cyacts__exp_parts_f64 p = cyacts__exp_split_f64(y, 0.0);
-    /* e = s + s qh as eh + el (exact), then Fast2Sum(-1, eh) (exact as a
-     * double-double since 0 < eh <= 1).  (Forming 2^k - 1 directly is not
-     * exact below k = -53, which cost 1.35 ulp near |x| = 18.5.) */
-    cyacts__dd_f64 e = cyacts__fast_two_sum_f64(p.s, p.s * p.qh);
-    e.lo += p.s * p.ql;
-    cyacts__dd_f64 m = cyacts__fast_two_sum_f64(-1.0, e.hi);
-    m.lo += e.lo;
-    return m;
+    return cyacts__exp_dd_f64(cyacts__exp_q_f64(a, c, l, 1, 0), 1);
 }
 
 /* (nh + nl) / (dh + dl) with one division: t0 = nh/dh via the reciprocal, then
- * one correction from the exact residual.  Error ~0.5 ulp + 2^-100 relative.
- * (nh - t0*dh is exact by Sterbenz: t0*dh ~ nh.) */
+ * one correction from the residual; needs |nl| <~ ulp(nh), |dl| <~ ulp(dh).
+ * Error 0.5 ulp + ~2^-100 relative.  With fma, nh - t0 dh is one fma (t0 is
+ * within 2 ulp of nh/dh, so the residual needs at most one bit more than a
+ * double: its rounding is ~2^-52 of an ulp); without, Dekker's product and
+ * Sterbenz (t0 dh ~ nh) make it exact. */
 CYACTS__INLINE_F64 double cyacts__div_dd_f64(double nh, double nl, double dh, double dl)
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
+#if CYACTS_HAS_FMA
+    double rho = CYACTS_FMA_F64(-t0, dh, nh) + CYACTS_FMA_F64(-t0, dl, nl);
+#else
     cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
     double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
+#endif
     return CYACTS_FMA_F64(rho, inv, t0);
+}
+
+/* The same quotient times sc (a power of two): t0 sc and inv sc are formed off
+ * the chain, so the scaling costs no latency; where t0 sc is subnormal it adds
+ * at most half a subnormal ulp. */
+CYACTS__INLINE_F64 double cyacts__div_dd_sc_f64(double nh, double nl, double dh, double dl,
+                                                double sc)
+{
+    double inv = 1.0 / dh;
+    double t0 = nh * inv;
+#if CYACTS_HAS_FMA
+    double rho = CYACTS_FMA_F64(-t0, dh, nh) + CYACTS_FMA_F64(-t0, dl, nl);
+#else
+    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
+    double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
+#endif
+    return CYACTS_FMA_F64(rho, inv * sc, t0 * sc);
 }
 
 /* (1 + e) as a double-double, for 0 <= e <= 1. */
@@ -373,7 +446,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__one_plus_f64(cyacts__dd_f64 e)
 CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(d.hi, d.hi);
-    p.lo += 2.0 * d.hi * d.lo;
+    p.lo = CYACTS_FMA_F64(d.hi + d.hi, d.lo, p.lo);
     return p;
 }
 
@@ -381,46 +454,80 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
 /* tanh, sigmoid and their derivatives                                      */
 /* ------------------------------------------------------------------------ */
 
-/* tanh|x| = -m / (2 + m) with m = expm1(-2|x|) (no cancellation anywhere:
- * m ~ -2|x| near 0, m -> -1 gives exactly 1 past |x| ~ 19).  m, 2 + m and the
- * quotient are carried in double-double so the result has one final rounding
- * (~0.5 ulp) instead of four (which measured 2.5 ulp). */
+/* tanh|x| = -m / (2 + m) with m = expm1(-2|x|), no cancellation anywhere.
+ * m = (s - 1) + s (q + qt) from the exp parts, as mh + ml:
+ *   a = s - 1 is exact for k >= -53; below, its error (s when a = -1) is kept
+ *   by Fast2Sum(-1, s) (forming 2^k - 1 alone cost 1.35 ulp near |x| = 18.5);
+ *   mh = fl(a + s q) and its error are exact (Sterbenz for a - mh: mh/a in
+ *   [0.58, 1.3] for k <= -1, a = 0 for k = 0), then s qt is added.
+ * For k = 0 (|x| <= 0.17) m = q + qt has relative error 2^-55 or less; for
+ * k <= -1 the absolute 2^-55.4 s is at most 2^-54.6 relative to |m| >= 0.29,
+ * and where m -> -1 the error scales with s ~ exp(-2|x|), which the quotient
+ * damps: <= 0.4 ulp before the final rounding.  Past |x| = 20 (tanh rounds to
+ * 1 from 19.1 on; inf, and huge |x| whose exp parts are garbage) the result is
+ * selected as 1. */
 CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
 {
-    cyacts__dd_f64 m = cyacts__expm1dd_f64(-2.0 * fabs(x));
-    /* Renormalise: for tiny |x|, m.hi = fl(1 - 2|x|) - 1 is coarse and m.lo
-     * large; the divide's single correction step wants |lo| << ulp(hi). */
-    m = cyacts__fast_two_sum_f64(m.hi, m.lo);
-    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(2.0, m.hi);
-    d.lo += m.lo;
-    return copysign(cyacts__div_dd_f64(-m.hi, -m.lo, d.hi, d.lo), x);
+    double ax = fabs(x);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 2.0, 0.0, 0, 0);
+    double a = p.s - 1.0;
+    double ae = (-1.0 - a) + p.s;
+    double mh = CYACTS_FMA_F64(p.s, p.q, a);
+    double ml = CYACTS_FMA_F64(p.s, p.q, a - mh);
+    ml = CYACTS_FMA_F64(p.s, p.qt, ml) + ae;
+    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(2.0, mh);
+    d.lo += ml;
+    /* m/(2+m) <= 0 (or NaN); copysign gives tanh's sign, also for -0.0 */
+    double t = cyacts__div_dd_f64(mh, ml, d.hi, d.lo);
+    /* a sign-bit select: one on a compare lets GCC sink t's chain into the
+     * other arm, a branch that then blocks vectorisation (as for every
+     * overflow select below) */
+    return copysign(cyacts__sel_sign_f64(20.0 - ax, -1.0, t), x);
 }
 
 /* sigmoid(x) = 1/(1+e) (x >= 0) or e/(1+e) (x < 0), e = exp(-|x|) <= 1:
  * exp never overflows and the x < 0 tail keeps full relative accuracy.
- * e and 1+e in double-double: one final rounding. */
+ * e as hi + lo (2^-54.9 relative), 1 + e exact as hi + lo, one corrected
+ * division: x >= 0 the error of e is damped by e/(1+e) <= 1/2, x < 0 it passes
+ * scaled by 1/(1+e); <= 0.3 ulp before the final rounding.  Past |x| = 708
+ * (sigmoid(-708) ~ 2^-1021: may flush) the result is selected as 0 or 1. */
 CYACTS__INLINE_F64 double cyacts_elem_sigmoid_f64(double x)
 {
-    cyacts__dd_f64 e = cyacts__exp2dd_f64(-fabs(x), 0.0);
+    double ax = fabs(x);
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(cyacts__exp_q_f64(ax, 1.0, 0.0, 0, 0), 1);
     cyacts__dd_f64 d = cyacts__one_plus_f64(e);
-    return cyacts__div_dd_f64(cyacts__sel_sign_f64(x, e.hi, 1.0),
-                              cyacts__sel_sign_f64(x, e.lo, 0.0), d.hi, d.lo);
+    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, e.hi, 1.0),
+                                  cyacts__sel_sign_f64(x, e.lo, 0.0), d.hi, d.lo);
+    return cyacts__sel_sign_f64(CYACTS__EXP_FLUSH_F64 - ax, cyacts__sel_sign_f64(x, 0.0, 1.0), f);
 }
 
-/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels). */
+/* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
+ * The result's relative sensitivity to e is (1-e)/(1+e) <= 1, so e without
+ * the exp tail qt (2^-53.7 relative, <= 0.6 ulp) is enough: with (1+e)^2 in
+ * double-double and one corrected division, <= 1.1 ulp in all.  The factor 4
+ * is exact.  Subnormal results (|x| > 345, e scaled by 2^64 inside, (1+e)^2
+ * = 1 there so the quotient is linear in e) keep their value for
+ * grad_output * f'; past |x| = 375 (f' < 2^-1080) the result is 0. */
 CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
 {
-    cyacts__dd_f64 e = cyacts__exp2dd_f64(-2.0 * fabs(x), 0.0);
+    double ax = fabs(x);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 2.0, 0.0, 0, 64);
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 0);
     cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
-    return cyacts__div_dd_f64(4.0 * e.hi, 4.0 * e.lo, d2.hi, d2.lo);
+    double f = cyacts__div_dd_sc_f64(e.hi, e.lo, d2.hi, d2.lo, 4.0 * p.sc);
+    return cyacts__sel_sign_f64(375.0 - ax, 0.0, f);
 }
 
-/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no cancellation). */
+/* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no cancellation); error
+ * and subnormal results as for tanh'.  Past |x| = 750 the result is 0. */
 CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
 {
-    cyacts__dd_f64 e = cyacts__exp2dd_f64(-fabs(x), 0.0);
+    double ax = fabs(x);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 1.0, 0.0, 0, 64);
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 0);
     cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
-    return cyacts__div_dd_f64(e.hi, e.lo, d2.hi, d2.lo);
+    double f = cyacts__div_dd_sc_f64(e.hi, e.lo, d2.hi, d2.lo, p.sc);
+    return cyacts__sel_sign_f64(750.0 - ax, 0.0, f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -473,7 +580,17 @@ CYACTS__INLINE_F64 double cyacts__gelu_G_f64(double s)
 CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
-    return cyacts__exp2dd_f64(-0.5 * p.hi, -0.5 * p.lo);
+    return cyacts__exp2dd_f64(p.hi, 0.5, -0.5 * p.lo);
+}
+
+/* The same times 2^128 past a^2/2 = 690 (a <= 39 gives a^2/2 <= 760.5, inside
+ * the scaled domain); *sc receives 2^-128 there, else 1. */
+CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *sc)
+{
+    cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
+    cyacts__expq_f64 q = cyacts__exp_q_f64(p.hi, 0.5, -0.5 * p.lo, 0, 128);
+    *sc = q.sc;
+    return cyacts__exp_dd_f64(q, 1);
 }
 
 /* w = a/(a + C) as a double-double without a second division: with
@@ -518,12 +635,13 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
     double a = fabs(x);
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a);
     double s = 2.0 * (a / (a + CYACTS__GELU_C_F64)) - 1.0; /* s only needs ~1 ulp */
-    cyacts__dd_f64 E = cyacts__exp_mhalfsq_f64(a);
+    double sc; /* E is scaled by 1/sc past a = 37.1, so that a subnormal gelu' keeps its value */
+    cyacts__dd_f64 E = cyacts__exp_mhalfsq_sc_f64(a, &sc);
     double da = (a - CYACTS__GELU_A0_HI_F64) - CYACTS__GELU_A0_LO_F64;
     double DW = da * cyacts__gelu_G_f64(s);
     double ED = CYACTS_FMA_F64(E.hi, DW, E.lo * DW);
     int pos = x >= 0.0; /* selects on constants only (see cyacts_elem_gelu_f64) */
-    return cyacts__sel_f64(pos, 1.0, 0.0) + cyacts__sel_f64(pos, -1.0, 1.0) * ED;
+    return cyacts__sel_f64(pos, 1.0, 0.0) + (cyacts__sel_f64(pos, -1.0, 1.0) * sc) * ED;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -532,67 +650,74 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
 
 /* gelu_tanh(x) = x * sigmoid(v),  v = 2u = x (c1 + c2 x^2),
  * c1 = 2 sqrt(2/pi), c2 = 0.044715 c1.  For x << 0 the result is ~x e^v with
- * |v| up to ~760, so v must carry ~10 extra bits: it is built as a
- * double-double (constants split in hi+lo too).  Past |x| = 22, |v| > 760
- * and exp(-|v|) underflows, so x is clamped there for v. */
+ * |v| up to ~700: an absolute error in v is a relative error in e^v, so v must
+ * carry ~10 extra bits: it is built as a double-double (constants split in
+ * hi+lo too).  Past |x| = 21 (|v(21)| = 694.8, inside the exp core's domain)
+ * the result is selected: x for x > 21 (sigmoid(v) rounds to 1 long before),
+ * -0.0 for x < -21 (|gelu_tanh| < 2^-997 there: may flush); those lanes,
+ * inf and huge |x| included, compute garbage that the select drops. */
 #define CYACTS__GT_C1_HI_F64 0x1.9884533d43651p+0
 #define CYACTS__GT_C1_LO_F64 -0x1.cbc0d30ebfd15p-54
 #define CYACTS__GT_C2_HI_F64 0x1.2444f2a4d8b4bp-4
 #define CYACTS__GT_C2_LO_F64 -0x1.6c843a29d1c70p-61
-#define CYACTS__GT_XMAX_F64 22.0
+#define CYACTS__GT_XMAX_F64 21.0
+/* The derivative goes on to 21.8 (|v| = 774, f' < 2^-1100 beyond) with the exp
+ * core scaled by 2^128, since grad_output * f' can lift a subnormal f'. */
+#define CYACTS__GT_XMAX_GRAD_F64 21.8
 
-/* v = x (c1 + c2 x^2) as hi + lo (relative error ~2^-100); also returns
+/* v = x (c1 + c2 x^2) as hi + lo: x^2, c2 x^2 and x A by exact products,
+ * c1 + m by TwoSum (neither term dominates over the whole range); the dropped
+ * terms and the roundings of the low parts are ~2^-100 relative.  Also returns
  * A = c1 + c2 x^2 and m = c2 x^2 (double-double) for the derivative. */
 CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_out, cyacts__dd_f64 *m_out)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(x, x);
     cyacts__dd_f64 m = cyacts__two_prod_f64(CYACTS__GT_C2_HI_F64, p.hi);
-    m.lo += CYACTS__GT_C2_HI_F64 * p.lo + CYACTS__GT_C2_LO_F64 * p.hi;
+    m.lo = CYACTS_FMA_F64(CYACTS__GT_C2_HI_F64, p.lo,
+                          CYACTS_FMA_F64(CYACTS__GT_C2_LO_F64, p.hi, m.lo));
     cyacts__dd_f64 A = cyacts__two_sum_f64(CYACTS__GT_C1_HI_F64, m.hi);
     A.lo += m.lo + CYACTS__GT_C1_LO_F64;
     cyacts__dd_f64 v = cyacts__two_prod_f64(x, A.hi);
-    v.lo += x * A.lo;
+    v.lo = CYACTS_FMA_F64(x, A.lo, v.lo);
     *A_out = A;
     *m_out = m;
     return v;
 }
 
-/* Clamp to [-22, 22] (NaN passes through). */
-CYACTS__INLINE_F64 double cyacts__gt_clamp_f64(double x)
+/* The parts of exp(-|v|) for a double-double v with the sign of x (c1 + c2 x^2
+ * > 0): |v.hi| and the low part of -|v| by one xor each with x's sign bit. */
+CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__gt_exp_f64(cyacts__dd_f64 v, double x, int scale)
 {
-    x = cyacts__sel_f64(x < -CYACTS__GT_XMAX_F64, -CYACTS__GT_XMAX_F64, x);
-    return cyacts__sel_f64(x > CYACTS__GT_XMAX_F64, CYACTS__GT_XMAX_F64, x);
+    uint64_t sx = cyacts__bits_f64(x) & ((uint64_t)1 << 63);
+    return cyacts__exp_q_f64(cyacts__from_bits_f64(cyacts__bits_f64(v.hi) ^ sx), 1.0,
+                             cyacts__from_bits_f64(cyacts__bits_f64(v.lo) ^ sx ^ ((uint64_t)1 << 63)),
+                             0, scale);
 }
 
-/* exp(-|v|) (double-double) for a double-double v. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_exp_f64(cyacts__dd_f64 v)
-{
-    double sg = cyacts__sel_f64(v.hi < 0.0, 1.0, -1.0);
-    return cyacts__exp2dd_f64(sg * v.hi, sg * v.lo);
-}
-
-/* gelu_tanh = x/(1+e) (x >= 0) or x e/(1+e) (x < 0), e = exp(-|v|), all in
- * double-double up to the final rounding.  Past x = 22, e = 0 and the result
- * is x itself (also keeps +inf finite-safe: the dd divide would give NaN). */
+/* gelu_tanh = x/(1+e) (x >= 0) or x e/(1+e) (x < 0), e = exp(-|v|) as hi + lo
+ * without the exp tail (2^-53.7 relative), 1 + e and x e exact as hi + lo, one
+ * corrected division.  x < 0: e's error passes scaled by 1/(1+e) (<= 0.6 ulp),
+ * v's is ~2^-100 |v| (absolute, so relative in e^v); x >= 0: damped by
+ * e/(1+e) <= 1/2.  <= 1.1 ulp in all. */
 CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
 {
-    double xc = cyacts__gt_clamp_f64(x);
     cyacts__dd_f64 A, m;
-    cyacts__dd_f64 e = cyacts__gt_exp_f64(cyacts__gt_v_f64(xc, &A, &m));
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(cyacts__gt_exp_f64(cyacts__gt_v_f64(x, &A, &m), x, 0), 0);
     cyacts__dd_f64 d = cyacts__one_plus_f64(e);
-    cyacts__dd_f64 xe = cyacts__two_prod_f64(xc, e.hi);
-    xe.lo += xc * e.lo;
-    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, xc),
+    cyacts__dd_f64 xe = cyacts__two_prod_f64(x, e.hi);
+    xe.lo = CYACTS_FMA_F64(x, e.lo, xe.lo);
+    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, x),
                                   cyacts__sel_sign_f64(x, xe.lo, 0.0), d.hi, d.lo);
+    f = cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - fabs(x), cyacts__sel_sign_f64(x, -0.0, x), f);
     /* gelu_tanh has the sign of x (x times a positive factor): copysign fixes
-     * the sign of zero for x = -0.0 (the dd correction step would give +0). */
-    return copysign(cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - x, x, f), x);
+     * the sign of zero for x = -0.0 (the correction step would give +0). */
+    return copysign(f, x);
 }
 
 /* Root of gelu_tanh' (x0 ~ -0.7526) as hi + lo, and P(d) = f'(x0 + d)/d on
  * |d| <= 0.03125, degree 8 (relative error 4.7e-17): used in that window,
  * where even the double-double closed form below loses relative accuracy
- * (its numerator cancels to 0 at x0, and e = exp(v) carries ~2^-56 error). */
+ * (its numerator cancels to 0 at x0, and e = exp(v) carries ~2^-55 error). */
 #define CYACTS__GT_X0_HI_F64 -0x1.81429f9e97e4dp-1
 #define CYACTS__GT_X0_LO_F64 0x1.4f523ed77dbdcp-55
 #define CYACTS__GT_WIN_F64 0.03125
@@ -609,32 +734,40 @@ CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
 /* f'(x) = S + x S (1-S) v',  S = sigmoid(v),  v' = c1 + 3 c2 x^2 = A + 2m.
  * With e = exp(-|v|), d = 1 + e:
  *   x <  0: f' = (e d + e x v') / d^2      x >= 0: f' = (d + e x v') / d^2,
- * numerator and d^2 in double-double (the x < 0 numerator cancels near x0). */
+ * numerator and d^2 in double-double.  Next to the window the x < 0 numerator
+ * cancels ~30-fold, so e keeps the exp tail (2^-54.9).  v' = A + 2m by
+ * Fast2Sum: exact for |x| <= 4.7 (2m <= A), which covers the cancelling
+ * range; beyond, its error is <= 2^-53 relative to v', and there the
+ * numerator is dominated by x v' (x < 0) or by d (x >= 0, e x v' < 2^-16).
+ * Past |v| = 690, e is scaled by 2^128 (d = 1 there): the x < 0 quotient is
+ * linear in e and is scaled back in the division; x >= 0 is not scaled. */
 CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
 {
-    double xc = cyacts__gt_clamp_f64(x);
     cyacts__dd_f64 A, m;
-    cyacts__dd_f64 e = cyacts__gt_exp_f64(cyacts__gt_v_f64(xc, &A, &m));
+    cyacts__expq_f64 p = cyacts__gt_exp_f64(cyacts__gt_v_f64(x, &A, &m), x, 128);
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 1);
     cyacts__dd_f64 d = cyacts__one_plus_f64(e);
     /* x v' */
-    cyacts__dd_f64 vp = cyacts__two_sum_f64(A.hi, 2.0 * m.hi);
+    cyacts__dd_f64 vp = cyacts__fast_two_sum_f64(A.hi, 2.0 * m.hi);
     vp.lo += A.lo + 2.0 * m.lo;
-    cyacts__dd_f64 xvp = cyacts__two_prod_f64(xc, vp.hi);
-    xvp.lo += xc * vp.lo;
+    cyacts__dd_f64 xvp = cyacts__two_prod_f64(x, vp.hi);
+    xvp.lo = CYACTS_FMA_F64(x, vp.lo, xvp.lo);
     /* e x v' and e d */
     cyacts__dd_f64 ex = cyacts__two_prod_f64(e.hi, xvp.hi);
-    ex.lo += e.hi * xvp.lo + e.lo * xvp.hi;
+    ex.lo = CYACTS_FMA_F64(e.hi, xvp.lo, CYACTS_FMA_F64(e.lo, xvp.hi, ex.lo));
     cyacts__dd_f64 ed = cyacts__two_prod_f64(e.hi, d.hi);
-    ed.lo += e.hi * d.lo + e.lo * d.hi;
-    double ph = cyacts__sel_sign_f64(xc, ed.hi, d.hi);
-    double pl = cyacts__sel_sign_f64(xc, ed.lo, d.lo);
+    ed.lo = CYACTS_FMA_F64(e.hi, d.lo, CYACTS_FMA_F64(e.lo, d.hi, ed.lo));
+    double ph = cyacts__sel_sign_f64(x, ed.hi, d.hi);
+    double pl = cyacts__sel_sign_f64(x, ed.lo, d.lo);
     cyacts__dd_f64 num = cyacts__two_sum_f64(ph, ex.hi);
     num.lo += pl + ex.lo;
     cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(d);
-    double f = cyacts__div_dd_f64(num.hi, num.lo, d2.hi, d2.lo);
-    double dx = (xc - CYACTS__GT_X0_HI_F64) - CYACTS__GT_X0_LO_F64;
+    double f = cyacts__div_dd_sc_f64(num.hi, num.lo, d2.hi, d2.lo,
+                                     cyacts__sel_sign_f64(x, p.sc, 1.0));
+    double dx = (x - CYACTS__GT_X0_HI_F64) - CYACTS__GT_X0_LO_F64;
     double fw = dx * cyacts__gt_root_poly_f64(dx);
-    return cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
+    f = cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
+    return cyacts__sel_sign_f64(CYACTS__GT_XMAX_GRAD_F64 - fabs(x), cyacts__sel_sign_f64(x, 0.0, 1.0), f);
 }
 
 /*
