@@ -903,7 +903,7 @@ static inline float cyacts__exp1_f32(cyacts__ex_f32 p)
     return CYACTS_FMA_F32(p.sc, CYACTS_FMA_F32(p.t, p.c, p.r), p.sc);
 }
 
-/* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0. */
+/* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0 (and c + e). */
 static inline cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
@@ -912,14 +912,19 @@ static inline cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
     return d;
 }
 
-static inline cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
+static inline cyacts__ff_f32 cyacts__c_plus_ff_f32(float c, cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
     float b;
-    d.h = 1.0f + e.h;
+    d.h = c + e.h;
     b = d.h - e.h;
-    d.l = ((e.h - (d.h - b)) + (1.0f - b)) + e.l;
+    d.l = ((e.h - (d.h - b)) + (c - b)) + e.l;
     return d;
+}
+
+static inline cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
+{
+    return cyacts__c_plus_ff_f32(1.0f, e);
 }
 
 /* d^2 as a pair. */
@@ -1139,25 +1144,32 @@ static inline cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32
     return s;
 }
 
-/* E = exp(-y) as a pair, y = A x + B x^3 (-y clamped to [-40, 80.6]). */
-static inline cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t)
+/* E = exp(-y) 2^(b - 127) as a pair (b: a biased exponent, 127 for E itself), y =
+ * A x + B x^3 (-y clamped to [-40, 112.5]; 2^k 2^(b - 127) must stay normal). */
+static inline cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
 {
     cyacts__ff_f32 y = cyacts__add_ff_f32(t.a, t.p);
-    return cyacts__exp_ff1_f32(cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
-                                                      cyacts__sel_f32(y.h > 40.0f, 0.0f, y.l)));
+    cyacts__ex_f32 p = cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
+                                              cyacts__sel_f32(y.h > 40.0f, 0.0f, y.l));
+    b = p.kb + (b << 23);
+    memcpy(&p.sc, &b, sizeof b);
+    return cyacts__exp_ff1_f32(p);
 }
 
 static inline float cyacts_elem_gelu_tanh_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
-    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc)));
+    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc), 127));
     float f = cyacts__div_ff_f32(xc, 0.0f, d.h, d.l);
     f = cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, -0.0f, x), f);
     return copysignf(f, x); /* x = -0 gives -0 */
 }
 
 /* f'(x) = s + x s (1-s) y',  s = 1/(1+E), y' = A + 3B x^2:
- *   f' = (d + x y' E) / d^2,  d = 1 + E.
+ *   f' = (d + x y' E) / d^2,  d = 1 + E,
+ * computed for x < 0 as c (c + cE + x y' cE)/(c + cE)^2 with c = 2^-64, so that E
+ * up to 2^162 (x = -11) stays finite and f' keeps its subnormal values in the tail
+ * (grad_output * f' must not be flushed where f' alone may be); c is exact.
  * n = d + x y' E: one FMA on the high parts (exact product, one rounding relative
  * to n even where x y' E ~ -2.2 E and d ~ E cancel) plus the low parts.  n/d^2 is
  * formed as (n/d)/d with one reciprocal: d^2 would overflow for E > 2^63.
@@ -1171,21 +1183,23 @@ static inline float cyacts__gelu_tanh_grad_root_f32(float x)
 
 static inline float cyacts_elem_gelu_tanh_grad_f32(float x)
 {
-    float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
+    float xc = cyacts__min_f32(cyacts__max_f32(x, -11.0f), 9.7f);
+    float c = cyacts__sel_f32(x < 0.0f, 0x1p-64f, 1.0f); /* 2^-64 for x < 0, else 1 */
     cyacts__gt_t_f32 t = cyacts__gt_terms_f32(xc);
-    cyacts__ff_f32 e = cyacts__gt_exp_f32(t);
+    cyacts__ff_f32 e = cyacts__gt_exp_f32(t, 127u - 64u * (uint32_t)(x < 0.0f)); /* c E */
     cyacts__ff_f32 p3, s, d;
     p3.h = 3.0f * t.p.h;
     p3.l = CYACTS_FMA_F32(3.0f, t.p.l, cyacts__mul_err_f32(3.0f, t.p.h, p3.h));
     s = cyacts__add_ff_f32(t.a, p3); /* x y' = A x + 3 B x^3 */
-    d = cyacts__one_plus_any_ff_f32(e);
+    d = cyacts__c_plus_ff_f32(c, e);
     float nh = CYACTS_FMA_F32(s.h, e.h, d.h);
     float nl = CYACTS_FMA_F32(s.l, e.h, CYACTS_FMA_F32(s.h, e.l, d.l));
     float inv = 1.0f / d.h;
-    float g = cyacts__div_inv_ff_f32(cyacts__div_inv_ff_f32(nh, nl, d.h, d.l, inv), 0.0f, d.h, d.l, inv);
+    float g = cyacts__div_inv_ff_f32(cyacts__div_inv_ff_f32(nh, nl, d.h, d.l, inv), 0.0f, d.h, d.l, inv) * c;
     float root = cyacts__gelu_tanh_grad_root_f32(x);
     g = cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, g);
-    return cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, 0.0f, 1.0f), g);
+    g = cyacts__sel_f32(x > 9.7f, 1.0f, g);
+    return cyacts__sel_f32(x < -11.0f, 0.0f, g);
 }
 
 /* ---------------------------------------------------------------------------------------- */
