@@ -856,12 +856,11 @@ static inline cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
     float r = (float)(((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1);
 #endif
     /* (e^r - 1 - r)/r^2, absolute error of e^r 2^-28.2 on |r| <= ln2/2 */
-    float c = CYACTS_FMA_F32(0x1.6a4f88p-10f, r, 0x1.123988p-7f);
-    c = CYACTS_FMA_F32(c, r, 0x1.5558aep-5f);
-    c = CYACTS_FMA_F32(c, r, 0x1.555492p-3f);
-    o.c = CYACTS_FMA_F32(c, r, 0x1.fffffcp-2f);
     o.r = r;
     o.t = r * r;
+    /* Estrin's scheme (a shorter dependency chain than Horner's) */
+    o.c = CYACTS_FMA_F32(CYACTS_FMA_F32(0x1.6a4f88p-10f, o.t, CYACTS_FMA_F32(0x1.123988p-7f, r, 0x1.5558aep-5f)),
+                         o.t, CYACTS_FMA_F32(0x1.555492p-3f, r, 0x1.fffffcp-2f));
     /* the low bits of js hold k: kb = k << 23, and kb + bits(1.0f) is 2^k */
     memcpy(&b, &js, sizeof b);
     o.kb = b << 23;
@@ -1039,16 +1038,17 @@ static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
          * R'(t)) and Horner cancellation (sum |c_i t^i| / R up to 8) cost
          * ~2 ULP on their own */
         double t = 1.0 / (0.375 * (double)z + 1.0);
-        double r = 0x1.9e5eb2p-6 * t - 0x1.438a04p-3;
-        r = r * t + 0x1.9b690ap-2;
-        r = r * t - 0x1.009d70p-1;
-        r = r * t + 0x1.204c30p-2;
-        r = r * t - 0x1.7dae76p-4;
-        r = r * t + 0x1.f33b48p-4;
-        r = r * t + 0x1.f376b8p-4;
-        r = r * t + 0x1.33ff92p-3;
-        r = r * t + 0x1.324752p-3;
-        o.r = r * t + 0x1.a18d42p-20;
+        /* Estrin's scheme: the double steps are the long dependency chain here */
+        double t2 = t * t, t4 = t2 * t2;
+        double p0 = CYACTS_FMA_F64(0x1.324752p-3, t, 0x1.a18d42p-20);
+        double p1 = CYACTS_FMA_F64(0x1.f376b8p-4, t, 0x1.33ff92p-3);
+        double p2 = CYACTS_FMA_F64(-0x1.7dae76p-4, t, 0x1.f33b48p-4);
+        double p3 = CYACTS_FMA_F64(-0x1.009d70p-1, t, 0x1.204c30p-2);
+        double p4 = CYACTS_FMA_F64(-0x1.438a04p-3, t, 0x1.9b690ap-2);
+        double q0 = CYACTS_FMA_F64(p1, t2, p0);
+        double q1 = CYACTS_FMA_F64(p3, t2, p2);
+        double q2 = CYACTS_FMA_F64(0x1.9e5eb2p-6, t2, p4);
+        o.r = CYACTS_FMA_F64(CYACTS_FMA_F64(q2, t4, q1), t4, q0);
     }
     o.z = z;
     return o;
