@@ -265,11 +265,11 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
  * built from a smaller exp lies where results may flush toward zero). */
 #define CYACTS__EXP_FLUSH_F64 708.0
 
-/* 2^k from the bits of (shifter + k): the low 12 bits of bits+1023 are the
- * biased exponent of 2^k; valid for -1022 <= k <= 1023. */
-CYACTS__INLINE_F64 double cyacts__pow2_from_shifted_f64(double t)
+/* 2^(k + b) from the bits of (shifter + k): the low 12 bits of bits+1023+b are
+ * the biased exponent of 2^(k + b); valid for -1022 <= k + b <= 1023. */
+CYACTS__INLINE_F64 double cyacts__pow2_from_shifted_f64(double t, unsigned b)
 {
-    return cyacts__from_bits_f64((cyacts__bits_f64(t) + 1023u) << 52);
+    return cyacts__from_bits_f64((cyacts__bits_f64(t) + (1023u + b)) << 52);
 }
 
 /* Horner's scheme with fused multiply-adds; c holds n coefficients, highest degree first. */
@@ -335,15 +335,18 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
  * every term is relative to expm1(r) itself.  A caller that drops qt adds up to
  * half an ulp of q (2^-55 absolute, 2^-53 relative to q).
  * Domain: 0 <= c a <= 708 (then k >= -1022 and s is normal), |l| <= 2^-40 c a;
+ * with l = 0 also -708 <= c a < 0 (k <= 1022, the same error: sigmoid).
  * NaN passes through.  Beyond 708 (inf included) the parts are garbage or NaN
  * and the caller masks its result, or passes `flush` (a constant): then
  * s = q = qt = 0 there (exp(-708) ~ 2^-1021.4: every result built from a
  * smaller exp lies where results may flush toward zero).  The masks are applied
  * at the end so that no compare-and-select sits in front of the chain.
  * Derivatives are multiplied by grad_output, so a subnormal f' still matters:
- * with `scale` = 64 or 128 (a constant), past c a = 690 s is 2^(k + scale) and
- * sc = 2^-scale (else 1), for the caller to apply to a result that is linear
- * in s there; the domain then grows to c a <= 752 (64) or 797 (128). */
+ * with `scale` = 64 or 128 (a constant) s is 2^(k + scale) everywhere (the
+ * scale costs nothing: it is in the integer constant that builds s) and
+ * sc = 2^-scale (else 1), for the caller to apply at the end, where the
+ * scaling is exact unless the result is subnormal; the domain is then
+ * 0 <= c a <= 752 (64) or 797 (128). */
 typedef struct { double s, q, qt, sc; } cyacts__expq_f64;
 
 CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, int flush,
@@ -360,14 +363,8 @@ CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double
     /* Fast2Sum tail: |w| <= 0.2 |rh| except where both are below 2^-33, and
      * there the tail's own error (~2^-86) is negligible against 1. */
     o.qt = (rh - o.q) + w;
-    o.sc = 1.0;
-    if (scale) {
-        double zs = 690.0 / c - a;
-        o.s = cyacts__pow2_from_shifted_f64(t + cyacts__sel_sign_f64(zs, (double)scale, 0.0));
-        o.sc = cyacts__sel_sign_f64(zs, scale == 64 ? 0x1p-64 : 0x1p-128, 1.0);
-    } else {
-        o.s = cyacts__pow2_from_shifted_f64(t);
-    }
+    o.sc = scale == 64 ? 0x1p-64 : scale == 128 ? 0x1p-128 : 1.0;
+    o.s = cyacts__pow2_from_shifted_f64(t, (unsigned)scale);
     if (flush) {
         /* sign-bit selects: a compare-based one lets GCC sink q's whole chain
          * into the other arm (see cyacts__sel_sign_f64) */
@@ -417,11 +414,13 @@ CYACTS__INLINE_F64 double cyacts__div_dd_f64(double nh, double nl, double dh, do
     return CYACTS_FMA_F64(rho, inv, t0);
 }
 
-/* The same quotient times sc (a power of two): t0 sc and inv sc are formed off
- * the chain, so the scaling costs no latency; where t0 sc is subnormal it adds
- * at most half a subnormal ulp. */
+/* b + sc (nh + nl) / (dh + dl) for a power of two sc (sign included) and
+ * b = 0, or b = 1 with |quotient| <= 1/2: t0 sc and inv sc are formed off the
+ * chain, so the scaling costs no latency; where t0 sc is subnormal it adds at
+ * most half a subnormal ulp, and b + t0 sc adds one rounding (<= 1/2 ulp) when
+ * b = 1. */
 CYACTS__INLINE_F64 double cyacts__div_dd_sc_f64(double nh, double nl, double dh, double dl,
-                                                double sc)
+                                                double sc, double b)
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
@@ -431,15 +430,21 @@ CYACTS__INLINE_F64 double cyacts__div_dd_sc_f64(double nh, double nl, double dh,
     cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
     double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
 #endif
-    return CYACTS_FMA_F64(rho, inv * sc, t0 * sc);
+    return CYACTS_FMA_F64(rho, inv * sc, CYACTS_FMA_F64(t0, sc, b));
 }
 
-/* (1 + e) as a double-double, for 0 <= e <= 1. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__one_plus_f64(cyacts__dd_f64 e)
+/* sc nh / (dh + dl): the same without a numerator low part (one add less). */
+CYACTS__INLINE_F64 double cyacts__div_d_dd_sc_f64(double nh, double dh, double dl, double sc)
 {
-    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(1.0, e.hi);
-    d.lo += e.lo;
-    return d;
+    double inv = 1.0 / dh;
+    double t0 = nh * inv;
+#if CYACTS_HAS_FMA
+    double rho = CYACTS_FMA_F64(-t0, dl, CYACTS_FMA_F64(-t0, dh, nh));
+#else
+    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
+    double rho = ((nh - p.hi) - p.lo) - t0 * dl;
+#endif
+    return CYACTS_FMA_F64(rho, inv * sc, t0 * sc);
 }
 
 /* d^2 as a double-double. */
@@ -455,15 +460,16 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
 /* ------------------------------------------------------------------------ */
 
 /* tanh|x| = -m / (2 + m) with m = expm1(-2|x|), no cancellation anywhere.
- * m = (s - 1) + s (q + qt) from the exp parts, as mh + ml:
+ * m = (s - 1) + s q from the exp parts (no tail), as mh + ml:
  *   a = s - 1 is exact for k >= -53; below, its error (s when a = -1) is kept
  *   by Fast2Sum(-1, s) (forming 2^k - 1 alone cost 1.35 ulp near |x| = 18.5);
  *   mh = fl(a + s q) and its error are exact (Sterbenz for a - mh: mh/a in
- *   [0.58, 1.3] for k <= -1, a = 0 for k = 0), then s qt is added.
- * For k = 0 (|x| <= 0.17) m = q + qt has relative error 2^-55 or less; for
- * k <= -1 the absolute 2^-55.4 s is at most 2^-54.6 relative to |m| >= 0.29,
+ *   [0.58, 1.3] for k <= -1, a = 0 for k = 0).
+ * For k = 0 (|x| <= 0.17) m = q carries q's rounding (t ~ m/2: half an ulp
+ * of t for small |x|, <= 0.7 ulp at |x| = 0.17); for k <= -1 the absolute
+ * 2^-54.1 s is at most 2^-53.3 relative to |m| >= 0.29 (<= 0.7 ulp there),
  * and where m -> -1 the error scales with s ~ exp(-2|x|), which the quotient
- * damps: <= 0.4 ulp before the final rounding.  Past |x| = 20 (tanh rounds to
+ * damps: with the fit, <= 1.3 ulp after the final rounding.  Past |x| = 20 (tanh rounds to
  * 1 from 19.1 on; inf, and huge |x| whose exp parts are garbage) the result is
  * selected as 1. */
 CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
@@ -474,7 +480,7 @@ CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
     double ae = (-1.0 - a) + p.s;
     double mh = CYACTS_FMA_F64(p.s, p.q, a);
     double ml = CYACTS_FMA_F64(p.s, p.q, a - mh);
-    ml = CYACTS_FMA_F64(p.s, p.qt, ml) + ae;
+    ml += ae;
     cyacts__dd_f64 d = cyacts__fast_two_sum_f64(2.0, mh);
     d.lo += ml;
     /* m/(2+m) <= 0 (or NaN); copysign gives tanh's sign, also for -0.0 */
@@ -485,37 +491,61 @@ CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
     return copysign(cyacts__sel_sign_f64(20.0 - ax, -1.0, t), x);
 }
 
-/* sigmoid(x) = 1/(1+e) (x >= 0) or e/(1+e) (x < 0), e = exp(-|x|) <= 1:
- * exp never overflows and the x < 0 tail keeps full relative accuracy.
- * e as hi + lo (2^-54.9 relative), 1 + e exact as hi + lo, one corrected
- * division: x >= 0 the error of e is damped by e/(1+e) <= 1/2, x < 0 it passes
- * scaled by 1/(1+e); <= 0.3 ulp before the final rounding.  Past |x| = 708
- * (sigmoid(-708) ~ 2^-1021: may flush) the result is selected as 0 or 1. */
+/* sigmoid(x) = 1/(1+E), E = exp(-x) = s (1 + q) for both signs: on
+ * |x| <= 708 E lies in [2^-1021.4, 2^1021.4], so neither E nor 1/(1+E)
+ * leaves the normal range, and one reciprocal serves both sides (no
+ * numerator select).  D = 1 + E = (1 + s) + s q as hi + lo: v = 1 + s, its
+ * error ve = (s - v) + 1 is exact for k >= -53 (Fast2Sum for k >= 0, and
+ * 1 - s, s - 1 are exact down to k = -53); below (x > 36.7) it is dropped,
+ * and there the result rounds to 1, at most 0.71 ulp from the exact value.
+ * dh = fl(v + s q) and its error are exact (Sterbenz for v - dh).  E without
+ * the exp tail (2^-53.7 relative) reaches the result scaled by E/(1+E) <= 1,
+ * and 1/D takes one correction from the exact residual 1 - inv dh: <= 1.2 ulp
+ * in all.  Past |x| = 708 (sigmoid(-708) ~ 2^-1021: may flush) the result is
+ * selected as 0 or 1; the exp core then computes garbage there (inf too). */
 CYACTS__INLINE_F64 double cyacts_elem_sigmoid_f64(double x)
 {
-    double ax = fabs(x);
-    cyacts__dd_f64 e = cyacts__exp_dd_f64(cyacts__exp_q_f64(ax, 1.0, 0.0, 0, 0), 1);
-    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
-    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, e.hi, 1.0),
-                                  cyacts__sel_sign_f64(x, e.lo, 0.0), d.hi, d.lo);
-    return cyacts__sel_sign_f64(CYACTS__EXP_FLUSH_F64 - ax, cyacts__sel_sign_f64(x, 0.0, 1.0), f);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(x, 1.0, 0.0, 0, 0);
+    double v = 1.0 + p.s;
+    double ve = (p.s - v) + 1.0;
+    double dh = CYACTS_FMA_F64(p.s, p.q, v);
+    double dl = CYACTS_FMA_F64(p.s, p.q, v - dh) + ve;
+    double inv = 1.0 / dh;
+    double rho = CYACTS_FMA_F64(-inv, dl, CYACTS_FMA_F64(-inv, dh, 1.0));
+    double f = CYACTS_FMA_F64(rho, inv, inv);
+    return cyacts__sel_sign_f64(CYACTS__EXP_FLUSH_F64 - fabs(x), cyacts__sel_sign_f64(x, 0.0, 1.0), f);
+}
+
+/* m e/(1+e)^2 for e = exp(-c a), a >= 0 (tanh': c = 2, m = 4; sigmoid':
+ * c = m = 1).  The result's relative sensitivity to e is (1-e)/(1+e) <= 1, so
+ * one double e serves numerator and denominator alike: the exp parts without
+ * the tail (2^-53.7) and the rounding of s (1 + q) (2^-53) give <= 1.7 ulp;
+ * 1 + e and (1+e)^2 are exact enough as double-doubles and the corrected
+ * division adds 0.5 ulp: <= 2.2 ulp in all.  The exp core gives es = 2^64 e,
+ * so that e has its value down to c a = 752: m e = m 2^-64 es is exact for a
+ * normal result and rounded once to a subnormal one (then 1 + e = 1 and the
+ * quotient returns it unchanged), which keeps grad_output * f' alive. */
+CYACTS__INLINE_F64 double cyacts__logistic_grad_f64(double a, double c, double m)
+{
+    cyacts__expq_f64 p = cyacts__exp_q_f64(a, c, 0.0, 0, 64);
+    double es = CYACTS_FMA_F64(p.s, p.q, p.s);
+    double n = es * (m * 0x1p-64);
+    /* 1 + e by Fast2Sum, the scaling inside the fmas; the low part doubled
+     * ((1+e)^2 needs 2 dh dl; 2 - 2 dh is exact) */
+    double dh = CYACTS_FMA_F64(es, 0x1p-64, 1.0);
+    double dl2 = CYACTS_FMA_F64(es, 0x1p-63, CYACTS_FMA_F64(dh, -2.0, 2.0));
+    cyacts__dd_f64 d2 = cyacts__two_prod_f64(dh, dh);
+    d2.lo = CYACTS_FMA_F64(dh, dl2, d2.lo);
+    return cyacts__div_d_dd_sc_f64(n, d2.hi, d2.lo, 1.0);
 }
 
 /* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
- * The result's relative sensitivity to e is (1-e)/(1+e) <= 1, so e without
- * the exp tail qt (2^-53.7 relative, <= 0.6 ulp) is enough: with (1+e)^2 in
- * double-double and one corrected division, <= 1.1 ulp in all.  The factor 4
- * is exact.  Subnormal results (|x| > 345, e scaled by 2^64 inside, (1+e)^2
- * = 1 there so the quotient is linear in e) keep their value for
- * grad_output * f'; past |x| = 375 (f' < 2^-1080) the result is 0. */
+ * <= 2.2 ulp (see above).  Subnormal results from |x| = 345 on; past
+ * |x| = 375 (f' < 2^-1080) the result is 0. */
 CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
 {
     double ax = fabs(x);
-    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 2.0, 0.0, 0, 64);
-    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 0);
-    cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
-    double f = cyacts__div_dd_sc_f64(e.hi, e.lo, d2.hi, d2.lo, 4.0 * p.sc);
-    return cyacts__sel_sign_f64(375.0 - ax, 0.0, f);
+    return cyacts__sel_sign_f64(375.0 - ax, 0.0, cyacts__logistic_grad_f64(ax, 2.0, 4.0));
 }
 
 /* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no cancellation); error
@@ -523,11 +553,7 @@ CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
 CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
 {
     double ax = fabs(x);
-    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 1.0, 0.0, 0, 64);
-    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 0);
-    cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(cyacts__one_plus_f64(e));
-    double f = cyacts__div_dd_sc_f64(e.hi, e.lo, d2.hi, d2.lo, p.sc);
-    return cyacts__sel_sign_f64(750.0 - ax, 0.0, f);
+    return cyacts__sel_sign_f64(750.0 - ax, 0.0, cyacts__logistic_grad_f64(ax, 1.0, 1.0));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -583,8 +609,8 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
     return cyacts__exp2dd_f64(p.hi, 0.5, -0.5 * p.lo);
 }
 
-/* The same times 2^128 past a^2/2 = 690 (a <= 39 gives a^2/2 <= 760.5, inside
- * the scaled domain); *sc receives 2^-128 there, else 1. */
+/* The same times 2^128 (a <= 39 gives a^2/2 <= 760.5, inside the scaled
+ * domain); *sc receives 2^-128. */
 CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *sc)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
@@ -635,7 +661,7 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
     double a = fabs(x);
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a);
     double s = 2.0 * (a / (a + CYACTS__GELU_C_F64)) - 1.0; /* s only needs ~1 ulp */
-    double sc; /* E is scaled by 1/sc past a = 37.1, so that a subnormal gelu' keeps its value */
+    double sc; /* E is scaled by 1/sc, so that a subnormal gelu' keeps its value */
     cyacts__dd_f64 E = cyacts__exp_mhalfsq_sc_f64(a, &sc);
     double da = (a - CYACTS__GELU_A0_HI_F64) - CYACTS__GELU_A0_LO_F64;
     double DW = da * cyacts__gelu_G_f64(s);
@@ -684,33 +710,26 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_o
     return v;
 }
 
-/* The parts of exp(-|v|) for a double-double v with the sign of x (c1 + c2 x^2
- * > 0): |v.hi| and the low part of -|v| by one xor each with x's sign bit. */
-CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__gt_exp_f64(cyacts__dd_f64 v, double x, int scale)
-{
-    uint64_t sx = cyacts__bits_f64(x) & ((uint64_t)1 << 63);
-    return cyacts__exp_q_f64(cyacts__from_bits_f64(cyacts__bits_f64(v.hi) ^ sx), 1.0,
-                             cyacts__from_bits_f64(cyacts__bits_f64(v.lo) ^ sx ^ ((uint64_t)1 << 63)),
-                             0, scale);
-}
-
-/* gelu_tanh = x/(1+e) (x >= 0) or x e/(1+e) (x < 0), e = exp(-|v|) as hi + lo
- * without the exp tail (2^-53.7 relative), 1 + e and x e exact as hi + lo, one
- * corrected division.  x < 0: e's error passes scaled by 1/(1+e) (<= 0.6 ulp),
- * v's is ~2^-100 |v| (absolute, so relative in e^v); x >= 0: damped by
- * e/(1+e) <= 1/2.  <= 1.1 ulp in all. */
+/* gelu_tanh = x/(1+e) (x >= 0) or x e/(1+e) (x < 0), e = exp(-|v|), v taken
+ * at |x| (|v| = |x| (c1 + c2 x^2)): e as one double (the exp parts without
+ * the tail, 2^-53.7, and one rounding, 2^-53: <= 1.64 ulp), 1 + e and |x| e
+ * exact as hi + lo, one corrected division.  x < 0: e's error passes scaled
+ * by 1/(1+e) (<= 1.64 ulp), v's is ~2^-100 |v| (absolute, so relative in
+ * e^v); x >= 0: damped by e/(1+e) <= 1/2.  <= 2.2 ulp in all. */
 CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
 {
+    double ax = fabs(x);
     cyacts__dd_f64 A, m;
-    cyacts__dd_f64 e = cyacts__exp_dd_f64(cyacts__gt_exp_f64(cyacts__gt_v_f64(x, &A, &m), x, 0), 0);
-    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
-    cyacts__dd_f64 xe = cyacts__two_prod_f64(x, e.hi);
-    xe.lo = CYACTS_FMA_F64(x, e.lo, xe.lo);
-    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, x),
+    cyacts__dd_f64 v = cyacts__gt_v_f64(ax, &A, &m);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(v.hi, 1.0, -v.lo, 0, 0);
+    double e = CYACTS_FMA_F64(p.s, p.q, p.s);
+    cyacts__dd_f64 d = cyacts__fast_two_sum_f64(1.0, e);
+    cyacts__dd_f64 xe = cyacts__two_prod_f64(ax, e);
+    double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, ax),
                                   cyacts__sel_sign_f64(x, xe.lo, 0.0), d.hi, d.lo);
-    f = cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - fabs(x), cyacts__sel_sign_f64(x, -0.0, x), f);
-    /* gelu_tanh has the sign of x (x times a positive factor): copysign fixes
-     * the sign of zero for x = -0.0 (the correction step would give +0). */
+    f = cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - ax, cyacts__sel_sign_f64(x, 0.0, ax), f);
+    /* gelu_tanh has the sign of x (x times a positive factor); copysign also
+     * gives -0.0 for x = -0.0 and for x < -21 */
     return copysign(f, x);
 }
 
@@ -731,43 +750,51 @@ CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
     return cyacts__horner_f64(d, c, 9);
 }
 
-/* f'(x) = S + x S (1-S) v',  S = sigmoid(v),  v' = c1 + 3 c2 x^2 = A + 2m.
- * With e = exp(-|v|), d = 1 + e:
- *   x <  0: f' = (e d + e x v') / d^2      x >= 0: f' = (d + e x v') / d^2,
- * numerator and d^2 in double-double.  Next to the window the x < 0 numerator
- * cancels ~30-fold, so e keeps the exp tail (2^-54.9).  v' = A + 2m by
- * Fast2Sum: exact for |x| <= 4.7 (2m <= A), which covers the cancelling
- * range; beyond, its error is <= 2^-53 relative to v', and there the
- * numerator is dominated by x v' (x < 0) or by d (x >= 0, e x v' < 2^-16).
- * Past |v| = 690, e is scaled by 2^128 (d = 1 there): the x < 0 quotient is
- * linear in e and is scaled back in the division; x >= 0 is not scaled. */
+/* f'(x) = S + x S (1-S) v',  S = sigmoid(v),  v' = c1 + 3 c2 x^2 = A + 2m,
+ * and f'(x) = 1 - f'(-x) (gelu_tanh(x) - gelu_tanh(-x) = x), so only x <= 0 is
+ * evaluated, at -|x|: with e = exp(-|v|), d = 1 + e,
+ *   q = f'(-|x|) = e g / d^2,  g = d - |x| v',
+ * and f' = q (x < 0) or 1 - q (x >= 0, q in [-0.13, 1/2]: no cancellation;
+ * the 1 adds one rounding).  g, e g and d^2 in double-double.  Next to the
+ * window g cancels ~30-fold, so e keeps the exp tail (2^-54.9); there
+ * (|x| v' within a factor 2 of d) d.hi - |x| v'.hi is exact (Sterbenz), and
+ * elsewhere |g| >= d/2 - no cancellation - and its rounding costs <= 1 ulp.
+ * v' = A + 2m by Fast2Sum: exact for |x| <= 4.7 (2m <= A), which covers the
+ * cancelling range; beyond, its error is <= 2^-53 relative to v', and there g
+ * is dominated by |x| v'.  e is formed as 2^128 e (2^-128 comes back in the
+ * division), so subnormal results (x < -20.9) keep their value; d takes e
+ * back by an exact scaling (below 2^-1022 it does not matter: d = 1).
+ * Outside the window: x < 0 <= 2.1 ulp (e 0.3 ulp, g 1 ulp, the division
+ * 0.5 ulp; next to the window g is exact and e's error grows, as before),
+ * x >= 0 <= 2.3 ulp (q's error, <= 1.3 ulp of the result, and two roundings). */
 CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
 {
+    double ax = fabs(x);
     cyacts__dd_f64 A, m;
-    cyacts__expq_f64 p = cyacts__gt_exp_f64(cyacts__gt_v_f64(x, &A, &m), x, 128);
-    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 1);
-    cyacts__dd_f64 d = cyacts__one_plus_f64(e);
-    /* x v' */
+    cyacts__dd_f64 v = cyacts__gt_v_f64(ax, &A, &m);
+    cyacts__expq_f64 p = cyacts__exp_q_f64(v.hi, 1.0, -v.lo, 0, 128);
+    cyacts__dd_f64 es = cyacts__exp_dd_f64(p, 1);
+    cyacts__dd_f64 d; /* 1 + e by Fast2Sum, the scaling inside the fmas */
+    d.hi = CYACTS_FMA_F64(es.hi, 0x1p-128, 1.0);
+    d.lo = CYACTS_FMA_F64(es.lo, 0x1p-128, CYACTS_FMA_F64(es.hi, 0x1p-128, 1.0 - d.hi));
+    /* |x| v' */
     cyacts__dd_f64 vp = cyacts__fast_two_sum_f64(A.hi, 2.0 * m.hi);
     vp.lo += A.lo + 2.0 * m.lo;
-    cyacts__dd_f64 xvp = cyacts__two_prod_f64(x, vp.hi);
-    xvp.lo = CYACTS_FMA_F64(x, vp.lo, xvp.lo);
-    /* e x v' and e d */
-    cyacts__dd_f64 ex = cyacts__two_prod_f64(e.hi, xvp.hi);
-    ex.lo = CYACTS_FMA_F64(e.hi, xvp.lo, CYACTS_FMA_F64(e.lo, xvp.hi, ex.lo));
-    cyacts__dd_f64 ed = cyacts__two_prod_f64(e.hi, d.hi);
-    ed.lo = CYACTS_FMA_F64(e.hi, d.lo, CYACTS_FMA_F64(e.lo, d.hi, ed.lo));
-    double ph = cyacts__sel_sign_f64(x, ed.hi, d.hi);
-    double pl = cyacts__sel_sign_f64(x, ed.lo, d.lo);
-    cyacts__dd_f64 num = cyacts__two_sum_f64(ph, ex.hi);
-    num.lo += pl + ex.lo;
+    cyacts__dd_f64 xvp = cyacts__two_prod_f64(ax, vp.hi);
+    xvp.lo = CYACTS_FMA_F64(ax, vp.lo, xvp.lo);
+    /* g = d - |x| v', then 2^128 e g */
+    double gh = d.hi - xvp.hi;
+    double gl = d.lo - xvp.lo;
+    cyacts__dd_f64 n = cyacts__two_prod_f64(es.hi, gh);
+    n.lo = CYACTS_FMA_F64(es.hi, gl, CYACTS_FMA_F64(es.lo, gh, n.lo));
     cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(d);
-    double f = cyacts__div_dd_sc_f64(num.hi, num.lo, d2.hi, d2.lo,
-                                     cyacts__sel_sign_f64(x, p.sc, 1.0));
+    double f = cyacts__div_dd_sc_f64(n.hi, n.lo, d2.hi, d2.lo,
+                                     cyacts__sel_sign_f64(x, p.sc, -p.sc),
+                                     cyacts__sel_sign_f64(x, 0.0, 1.0));
     double dx = (x - CYACTS__GT_X0_HI_F64) - CYACTS__GT_X0_LO_F64;
     double fw = dx * cyacts__gt_root_poly_f64(dx);
     f = cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
-    return cyacts__sel_sign_f64(CYACTS__GT_XMAX_GRAD_F64 - fabs(x), cyacts__sel_sign_f64(x, 0.0, 1.0), f);
+    return cyacts__sel_sign_f64(CYACTS__GT_XMAX_GRAD_F64 - ax, cyacts__sel_sign_f64(x, 0.0, 1.0), f);
 }
 
 /*
