@@ -170,10 +170,12 @@ CYACTS__PIECEWISE(double, f64)
 #else
 #define CYACTS__UNROLL
 #endif
+/* Every element function and helper is forced inline (both dtypes): a call left in an
+ * element loop keeps it scalar, and GCC's size limits do decline the larger ones. */
 #if defined(__GNUC__) || defined(__clang__)
-#define CYACTS__INLINE_F64 static inline __attribute__((always_inline))
+#define CYACTS__INLINE static inline __attribute__((always_inline))
 #else
-#define CYACTS__INLINE_F64 static inline
+#define CYACTS__INLINE static inline
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -182,14 +184,14 @@ CYACTS__PIECEWISE(double, f64)
 
 typedef struct { double hi, lo; } cyacts__dd_f64;
 
-CYACTS__INLINE_F64 uint64_t cyacts__bits_f64(double x)
+CYACTS__INLINE uint64_t cyacts__bits_f64(double x)
 {
     uint64_t u;
     memcpy(&u, &x, sizeof u);
     return u;
 }
 
-CYACTS__INLINE_F64 double cyacts__from_bits_f64(uint64_t u)
+CYACTS__INLINE double cyacts__from_bits_f64(uint64_t u)
 {
     double x;
     memcpy(&x, &u, sizeof x);
@@ -200,7 +202,7 @@ CYACTS__INLINE_F64 double cyacts__from_bits_f64(uint64_t u)
  * or sink the computation into arms (e.g. constant-fold after a clamp), and with
  * the default -ftrapping-math it then refuses to if-convert FP arithmetic, so the
  * loop would not vectorise without AVX-512 masking.  Masks keep it straight-line. */
-CYACTS__INLINE_F64 double cyacts__sel_f64(int c, double a, double b)
+CYACTS__INLINE double cyacts__sel_f64(int c, double a, double b)
 {
     /* The mask is made by a double-typed select of two constants (all-ones is
      * a NaN pattern, never used as a value): SSE2 can vectorise that, but not
@@ -214,7 +216,7 @@ CYACTS__INLINE_F64 double cyacts__sel_f64(int c, double a, double b)
  * arms feed further arithmetic: a ?:-style select there is turned back into a
  * branch (GCC specialises each arm, e.g. folds x*1.0), and with the default
  * -ftrapping-math the arm's FP work then cannot be if-converted. */
-CYACTS__INLINE_F64 double cyacts__sel_sign_f64(double z, double a, double b)
+CYACTS__INLINE double cyacts__sel_sign_f64(double z, double a, double b)
 {
     uint64_t m = (uint64_t)0 - (cyacts__bits_f64(z) >> 63);
     uint64_t ub = cyacts__bits_f64(b);
@@ -222,7 +224,7 @@ CYACTS__INLINE_F64 double cyacts__sel_sign_f64(double z, double a, double b)
 }
 
 /* hi + lo == a * b exactly (no overflow/underflow in our uses: |a|,|b| < 2^60). */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_prod_f64(double a, double b)
+CYACTS__INLINE cyacts__dd_f64 cyacts__two_prod_f64(double a, double b)
 {
     cyacts__dd_f64 r;
     r.hi = a * b;
@@ -240,7 +242,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_prod_f64(double a, double b)
 }
 
 /* hi + lo == a + b exactly, any magnitudes (Knuth TwoSum). */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
+CYACTS__INLINE cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
 {
     cyacts__dd_f64 r;
     r.hi = a + b;
@@ -267,13 +269,13 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
 
 /* 2^(k + b) from the bits of (shifter + k): the low 12 bits of bits+1023+b are
  * the biased exponent of 2^(k + b); valid for -1022 <= k + b <= 1023. */
-CYACTS__INLINE_F64 double cyacts__pow2_from_shifted_f64(double t, unsigned b)
+CYACTS__INLINE double cyacts__pow2_from_shifted_f64(double t, unsigned b)
 {
     return cyacts__from_bits_f64((cyacts__bits_f64(t) + (1023u + b)) << 52);
 }
 
 /* Horner's scheme with fused multiply-adds; c holds n coefficients, highest degree first. */
-CYACTS__INLINE_F64 double cyacts__horner_f64(double x, const double *c, int n)
+CYACTS__INLINE double cyacts__horner_f64(double x, const double *c, int n)
 {
     double p = c[0];
     int i;
@@ -286,7 +288,7 @@ CYACTS__INLINE_F64 double cyacts__horner_f64(double x, const double *c, int n)
  * with x^2, x^4, ...  One more multiply per level than Horner, but the dependency chain is
  * log2(n) fused multiply-adds instead of n - 1, and these kernels are latency-bound (the loop
  * body is one long chain).  n <= 32; unrolled whole, the array lives in registers. */
-CYACTS__INLINE_F64 double cyacts__estrin_f64(double x, const double *c, int n)
+CYACTS__INLINE double cyacts__estrin_f64(double x, const double *c, int n)
 {
     double b[32];
     int i, lev, m = n;
@@ -306,7 +308,7 @@ CYACTS__INLINE_F64 double cyacts__estrin_f64(double x, const double *c, int n)
 
 /* g(r) = (expm1(r) - r) / r^2 on |r| <= 0.3473, degree 9 minimax (weighted so
  * the error is relative to expm1(r)): max |r^2 dg / expm1(r)| = 1.9e-17. */
-CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
+CYACTS__INLINE double cyacts__expm1_poly9_f64(double r)
 {
     static const double c[10] = {
         0x1.ae85c8ec1032dp-26, 0x1.28a33956d5835p-22, 0x1.71de7859d041fp-19, 0x1.a019a60b7d5fbp-16,
@@ -316,7 +318,7 @@ CYACTS__INLINE_F64 double cyacts__expm1_poly9_f64(double r)
 }
 
 /* hi + lo == a + b exactly when |a| >= |b| (Fast2Sum). */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
+CYACTS__INLINE cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
 {
     cyacts__dd_f64 r;
     r.hi = a + b;
@@ -349,7 +351,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
  * 0 <= c a <= 752 (64) or 797 (128). */
 typedef struct { double s, q, qt, sc; } cyacts__expq_f64;
 
-CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, int flush,
+CYACTS__INLINE cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, int flush,
                                                        int scale)
 {
     cyacts__expq_f64 o;
@@ -380,7 +382,7 @@ CYACTS__INLINE_F64 cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double
  * s - hi is exact (Sterbenz: hi/s in [0.7, 1.42]) and so is
  * lo = s q + (s - hi), the error of hi.  With `tail`, s qt is added too.
  * Relative error 2^-54.9 with the tail, 2^-53.7 without; |lo| <= ulp(hi). */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tail)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tail)
 {
     cyacts__dd_f64 e;
     e.hi = CYACTS_FMA_F64(p.s, p.q, p.s);
@@ -390,7 +392,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tai
 }
 
 /* exp(l - c a) as a double-double (relative error 2^-54.9), flushed past c a = 708. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double l)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double l)
 {
     return cyacts__exp_dd_f64(cyacts__exp_q_f64(a, c, l, 1, 0), 1);
 }
@@ -401,7 +403,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double 
  * within 2 ulp of nh/dh, so the residual needs at most one bit more than a
  * double: its rounding is ~2^-52 of an ulp); without, Dekker's product and
  * Sterbenz (t0 dh ~ nh) make it exact. */
-CYACTS__INLINE_F64 double cyacts__div_dd_f64(double nh, double nl, double dh, double dl)
+CYACTS__INLINE double cyacts__div_dd_f64(double nh, double nl, double dh, double dl)
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
@@ -419,7 +421,7 @@ CYACTS__INLINE_F64 double cyacts__div_dd_f64(double nh, double nl, double dh, do
  * chain, so the scaling costs no latency; where t0 sc is subnormal it adds at
  * most half a subnormal ulp, and b + t0 sc adds one rounding (<= 1/2 ulp) when
  * b = 1. */
-CYACTS__INLINE_F64 double cyacts__div_dd_sc_f64(double nh, double nl, double dh, double dl,
+CYACTS__INLINE double cyacts__div_dd_sc_f64(double nh, double nl, double dh, double dl,
                                                 double sc, double b)
 {
     double inv = 1.0 / dh;
@@ -434,7 +436,7 @@ CYACTS__INLINE_F64 double cyacts__div_dd_sc_f64(double nh, double nl, double dh,
 }
 
 /* sc nh / (dh + dl): the same without a numerator low part (one add less). */
-CYACTS__INLINE_F64 double cyacts__div_d_dd_sc_f64(double nh, double dh, double dl, double sc)
+CYACTS__INLINE double cyacts__div_d_dd_sc_f64(double nh, double dh, double dl, double sc)
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
@@ -448,7 +450,7 @@ CYACTS__INLINE_F64 double cyacts__div_d_dd_sc_f64(double nh, double dh, double d
 }
 
 /* d^2 as a double-double. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
+CYACTS__INLINE cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(d.hi, d.hi);
     p.lo = CYACTS_FMA_F64(d.hi + d.hi, d.lo, p.lo);
@@ -472,7 +474,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__sqr_dd_f64(cyacts__dd_f64 d)
  * damps: with the fit, <= 1.3 ulp after the final rounding.  Past |x| = 20 (tanh rounds to
  * 1 from 19.1 on; inf, and huge |x| whose exp parts are garbage) the result is
  * selected as 1. */
-CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
+CYACTS__INLINE double cyacts_elem_tanh_f64(double x)
 {
     double ax = fabs(x);
     cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 2.0, 0.0, 0, 0);
@@ -503,7 +505,7 @@ CYACTS__INLINE_F64 double cyacts_elem_tanh_f64(double x)
  * and 1/D takes one correction from the exact residual 1 - inv dh: <= 1.2 ulp
  * in all.  Past |x| = 708 (sigmoid(-708) ~ 2^-1021: may flush) the result is
  * selected as 0 or 1; the exp core then computes garbage there (inf too). */
-CYACTS__INLINE_F64 double cyacts_elem_sigmoid_f64(double x)
+CYACTS__INLINE double cyacts_elem_sigmoid_f64(double x)
 {
     cyacts__expq_f64 p = cyacts__exp_q_f64(x, 1.0, 0.0, 0, 0);
     double v = 1.0 + p.s;
@@ -525,7 +527,7 @@ CYACTS__INLINE_F64 double cyacts_elem_sigmoid_f64(double x)
  * so that e has its value down to c a = 752: m e = m 2^-64 es is exact for a
  * normal result and rounded once to a subnormal one (then 1 + e = 1 and the
  * quotient returns it unchanged), which keeps grad_output * f' alive. */
-CYACTS__INLINE_F64 double cyacts__logistic_grad_f64(double a, double c, double m)
+CYACTS__INLINE double cyacts__logistic_grad_f64(double a, double c, double m)
 {
     cyacts__expq_f64 p = cyacts__exp_q_f64(a, c, 0.0, 0, 64);
     double es = CYACTS_FMA_F64(p.s, p.q, p.s);
@@ -542,7 +544,7 @@ CYACTS__INLINE_F64 double cyacts__logistic_grad_f64(double a, double c, double m
 /* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
  * <= 2.2 ulp (see above).  Subnormal results from |x| = 345 on; past
  * |x| = 375 (f' < 2^-1080) the result is 0. */
-CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
+CYACTS__INLINE double cyacts_elem_tanh_grad_f64(double x)
 {
     double ax = fabs(x);
     return cyacts__sel_sign_f64(375.0 - ax, 0.0, cyacts__logistic_grad_f64(ax, 2.0, 4.0));
@@ -550,7 +552,7 @@ CYACTS__INLINE_F64 double cyacts_elem_tanh_grad_f64(double x)
 
 /* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no cancellation); error
  * and subnormal results as for tanh'.  Past |x| = 750 the result is 0. */
-CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
+CYACTS__INLINE double cyacts_elem_sigmoid_grad_f64(double x)
 {
     double ax = fabs(x);
     return cyacts__sel_sign_f64(750.0 - ax, 0.0, cyacts__logistic_grad_f64(ax, 1.0, 1.0));
@@ -569,7 +571,7 @@ CYACTS__INLINE_F64 double cyacts_elem_sigmoid_grad_f64(double x)
 #define CYACTS__GELU_C_F64 4.0
 #define CYACTS__GELU_AMAX_F64 39.0
 
-CYACTS__INLINE_F64 double cyacts__gelu_F_f64(double s)
+CYACTS__INLINE double cyacts__gelu_F_f64(double s)
 {
     static const double c[23] = {
         -0x1.4e6acd7596619p-30, -0x1.4ef32733cf846p-32, 0x1.fc86488958effp-27,
@@ -588,7 +590,7 @@ CYACTS__INLINE_F64 double cyacts__gelu_F_f64(double s)
 #define CYACTS__GELU_A0_HI_F64 0x1.80ead197f00b4p-1
 #define CYACTS__GELU_A0_LO_F64 -0x1.13e74c58cada8p-56
 
-CYACTS__INLINE_F64 double cyacts__gelu_G_f64(double s)
+CYACTS__INLINE double cyacts__gelu_G_f64(double s)
 {
     static const double c[21] = {
         -0x1.a210671e21c17p-32, -0x1.48247017932e1p-30, 0x1.c1863c7f3651cp-30,
@@ -603,7 +605,7 @@ CYACTS__INLINE_F64 double cyacts__gelu_G_f64(double s)
 
 /* exp(-a^2/2) (double-double) with a^2 kept exact as a double-double: exp amplifies an
  * argument error by a^2, which would cost up to ~700 ulp at a = 38. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
     return cyacts__exp2dd_f64(p.hi, 0.5, -0.5 * p.lo);
@@ -611,7 +613,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
 
 /* The same times 2^128 (a <= 39 gives a^2/2 <= 760.5, inside the scaled
  * domain); *sc receives 2^-128. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *sc)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *sc)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
     cyacts__expq_f64 q = cyacts__exp_q_f64(p.hi, 0.5, -0.5 * p.lo, 0, 128);
@@ -622,7 +624,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *s
 /* w = a/(a + C) as a double-double without a second division: with
  * d = a + C exact as dh + dl and w0 = a/dh, the residual a - w0 (dh + dl) is
  * scaled by 1/d = (1 - w)/C. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gelu_w_f64(double a)
+CYACTS__INLINE cyacts__dd_f64 cyacts__gelu_w_f64(double a)
 {
     cyacts__dd_f64 d = cyacts__two_sum_f64(a, CYACTS__GELU_C_F64);
     cyacts__dd_f64 w;
@@ -636,7 +638,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gelu_w_f64(double a)
 /* gelu(x) = x Phi(x).  With T = a Phi(-a) >= 0 (never cancels):
  *   x <  0: gelu = -T         (the tail: full relative accuracy to underflow)
  *   x >= 0: gelu = x - T      (T <= x/2, benign). */
-CYACTS__INLINE_F64 double cyacts_elem_gelu_f64(double x)
+CYACTS__INLINE double cyacts_elem_gelu_f64(double x)
 {
     double a = fabs(x);
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a); /* NaN passes */
@@ -656,7 +658,7 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_f64(double x)
 /* gelu'(x) = Phi(x) + x phi(x).  With D(a) = Q(a) - a/sqrt(2 pi) = (a-a0) W(a):
  *   x <  0: gelu' = E D(a)        x >= 0: gelu' = 1 - E D(a),   E = exp(-a^2/2).
  * (a - a0) is exact near the root (Sterbenz) and then corrected by a0's low part. */
-CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
+CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
 {
     double a = fabs(x);
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a);
@@ -695,7 +697,7 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_grad_f64(double x)
  * c1 + m by TwoSum (neither term dominates over the whole range); the dropped
  * terms and the roundings of the low parts are ~2^-100 relative.  Also returns
  * A = c1 + c2 x^2 and m = c2 x^2 (double-double) for the derivative. */
-CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_out, cyacts__dd_f64 *m_out)
+CYACTS__INLINE cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_out, cyacts__dd_f64 *m_out)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(x, x);
     cyacts__dd_f64 m = cyacts__two_prod_f64(CYACTS__GT_C2_HI_F64, p.hi);
@@ -716,7 +718,7 @@ CYACTS__INLINE_F64 cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_o
  * exact as hi + lo, one corrected division.  x < 0: e's error passes scaled
  * by 1/(1+e) (<= 1.64 ulp), v's is ~2^-100 |v| (absolute, so relative in
  * e^v); x >= 0: damped by e/(1+e) <= 1/2.  <= 2.2 ulp in all. */
-CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
+CYACTS__INLINE double cyacts_elem_gelu_tanh_f64(double x)
 {
     double ax = fabs(x);
     cyacts__dd_f64 A, m;
@@ -741,7 +743,7 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_f64(double x)
 #define CYACTS__GT_X0_LO_F64 0x1.4f523ed77dbdcp-55
 #define CYACTS__GT_WIN_F64 0.03125
 
-CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
+CYACTS__INLINE double cyacts__gt_root_poly_f64(double d)
 {
     static const double c[9] = {
         -0x1.a64c07b936ebbp-9, -0x1.3d746a8596fbap-9, 0x1.59171dc0e8cbbp-8, 0x1.42799616f0c13p-6,
@@ -767,7 +769,7 @@ CYACTS__INLINE_F64 double cyacts__gt_root_poly_f64(double d)
  * Outside the window: x < 0 <= 2.1 ulp (e 0.3 ulp, g 1 ulp, the division
  * 0.5 ulp; next to the window g is exact and e's error grows, as before),
  * x >= 0 <= 2.3 ulp (q's error, <= 1.3 ulp of the result, and two roundings). */
-CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
+CYACTS__INLINE double cyacts_elem_gelu_tanh_grad_f64(double x)
 {
     double ax = fabs(x);
     cyacts__dd_f64 A, m;
@@ -821,7 +823,7 @@ CYACTS__INLINE_F64 double cyacts_elem_gelu_tanh_grad_f64(double x)
  * only used there gets its arithmetic sunk into branches; either leaves a
  * conditional float op that if-conversion refuses ("control flow in loop")
  * and the loop stays scalar. A NaN compares false, so the clamps pass it. */
-static inline float cyacts__sel_f32(int c, float a, float b)
+CYACTS__INLINE float cyacts__sel_f32(int c, float a, float b)
 {
     uint32_t ua, ub, m = (uint32_t)0 - (uint32_t)(c != 0);
     memcpy(&ua, &a, sizeof ua);
@@ -831,10 +833,10 @@ static inline float cyacts__sel_f32(int c, float a, float b)
     return a;
 }
 
-static inline float cyacts__min_f32(float a, float lim) { return cyacts__sel_f32(a > lim, lim, a); }
-static inline float cyacts__max_f32(float a, float lim) { return cyacts__sel_f32(a < lim, lim, a); }
+CYACTS__INLINE float cyacts__min_f32(float a, float lim) { return cyacts__sel_f32(a > lim, lim, a); }
+CYACTS__INLINE float cyacts__max_f32(float a, float lim) { return cyacts__sel_f32(a < lim, lim, a); }
 
-static inline double cyacts__seld_f32(int c, double a, double b)
+CYACTS__INLINE double cyacts__seld_f32(int c, double a, double b)
 {
     uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
     memcpy(&ua, &a, sizeof ua);
@@ -851,7 +853,7 @@ typedef struct { float h, l; } cyacts__ff_f32;
 
 /* a*b - p exactly, for p = fl(a*b) or any p with a*b - p representable (an FMA, or the
  * product formed exactly in double: 24 x 24 bits fit in 53). */
-static inline float cyacts__mul_err_f32(float a, float b, float p)
+CYACTS__INLINE float cyacts__mul_err_f32(float a, float b, float p)
 {
 #if CYACTS_HAS_FMA
     return CYACTS_FMA_F32(a, b, -p);
@@ -869,7 +871,7 @@ static inline float cyacts__mul_err_f32(float a, float b, float p)
  * reduction is done in double.  a must not be +-inf (callers clamp; NaN passes). */
 typedef struct { float sc, r, t, c; uint32_t kb; } cyacts__ex_f32;
 
-static inline cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
+CYACTS__INLINE cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
 {
     cyacts__ex_f32 o;
     const float shift = 0x1.8p23f;
@@ -896,12 +898,12 @@ static inline cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
     return o;
 }
 
-static inline cyacts__ex_f32 cyacts__exp_parts_f32(float a) { return cyacts__exp_parts2_f32(a, 0.0f); }
+CYACTS__INLINE cyacts__ex_f32 cyacts__exp_parts_f32(float a) { return cyacts__exp_parts2_f32(a, 0.0f); }
 
 /* e as eh + el with relative error ~2^-26 (the rounding of r only): q = r + t c keeps
  * its rounding error (Fast2Sum: |t c| <= 0.2 |r|); eh = fl(sc + sc qh), and sc - eh is
  * exact (Sterbenz: eh/sc in [0.7, 1.42]), so the FMAs give eh's rounding error exactly. */
-static inline cyacts__ff_f32 cyacts__exp_ff_f32(cyacts__ex_f32 p)
+CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff_f32(cyacts__ex_f32 p)
 {
     cyacts__ff_f32 e;
     float c = p.t * p.c;
@@ -914,7 +916,7 @@ static inline cyacts__ff_f32 cyacts__exp_ff_f32(cyacts__ex_f32 p)
 
 /* The same without q's rounding error (q in one FMA): relative error ~2^-25 (q's
  * rounding, at most 0.35 ulp of e, plus r's). */
-static inline cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
+CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
 {
     cyacts__ff_f32 e;
     float q = CYACTS_FMA_F32(p.t, p.c, p.r);
@@ -924,13 +926,13 @@ static inline cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
 }
 
 /* e plain: relative error ~1.45 * 2^-24 (q's and e's roundings, r's). */
-static inline float cyacts__exp1_f32(cyacts__ex_f32 p)
+CYACTS__INLINE float cyacts__exp1_f32(cyacts__ex_f32 p)
 {
     return CYACTS_FMA_F32(p.sc, CYACTS_FMA_F32(p.t, p.c, p.r), p.sc);
 }
 
 /* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0 (and c + e). */
-static inline cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
+CYACTS__INLINE cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
     d.h = 1.0f + e.h;
@@ -938,7 +940,7 @@ static inline cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
     return d;
 }
 
-static inline cyacts__ff_f32 cyacts__c_plus_ff_f32(float c, cyacts__ff_f32 e)
+CYACTS__INLINE cyacts__ff_f32 cyacts__c_plus_ff_f32(float c, cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
     float b;
@@ -948,13 +950,13 @@ static inline cyacts__ff_f32 cyacts__c_plus_ff_f32(float c, cyacts__ff_f32 e)
     return d;
 }
 
-static inline cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
+CYACTS__INLINE cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
 {
     return cyacts__c_plus_ff_f32(1.0f, e);
 }
 
 /* d^2 as a pair. */
-static inline cyacts__ff_f32 cyacts__sqr_ff_f32(cyacts__ff_f32 d)
+CYACTS__INLINE cyacts__ff_f32 cyacts__sqr_ff_f32(cyacts__ff_f32 d)
 {
     cyacts__ff_f32 p;
     p.h = d.h * d.h;
@@ -965,14 +967,14 @@ static inline cyacts__ff_f32 cyacts__sqr_ff_f32(cyacts__ff_f32 d)
 /* (nh + nl) / (dh + dl) given inv = fl(1/dh), |dl| <= ulp(dh), |nl| <= ulp(nh): t0 =
  * nh inv is within 1.5 ulp, so the residual nh - t0 dh is exact and one correction
  * leaves ~0.5 ulp + 2^-40 relative. */
-static inline float cyacts__div_inv_ff_f32(float nh, float nl, float dh, float dl, float inv)
+CYACTS__INLINE float cyacts__div_inv_ff_f32(float nh, float nl, float dh, float dl, float inv)
 {
     float t0 = nh * inv;
     float rho = -cyacts__mul_err_f32(t0, dh, nh) + (nl - t0 * dl);
     return CYACTS_FMA_F32(rho, inv, t0);
 }
 
-static inline float cyacts__div_ff_f32(float nh, float nl, float dh, float dl)
+CYACTS__INLINE float cyacts__div_ff_f32(float nh, float nl, float dh, float dl)
 {
     return cyacts__div_inv_ff_f32(nh, nl, dh, dl, 1.0f / dh);
 }
@@ -982,7 +984,7 @@ static inline float cyacts__div_ff_f32(float nh, float nl, float dh, float dl)
  * pairs: 1 - eh is exact (Sterbenz) when e >= 1/2, and the pair then carries the
  * small-|x| value -(qh + ql) with full relative accuracy, down to subnormal x and
  * -0.  Clamp |x| at 9.5: tanh(x) rounds to 1 for |x| > 9.011. */
-static inline float cyacts_elem_tanh_f32(float x)
+CYACTS__INLINE float cyacts_elem_tanh_f32(float x)
 {
     float ax = fabsf(x);
     cyacts__ff_f32 e = cyacts__exp_ff_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(ax, 9.5f)));
@@ -1001,7 +1003,7 @@ static inline float cyacts_elem_tanh_f32(float x)
  * then rounds once to the subnormal it should be (and to 0 past the underflow)
  * instead of being flushed, and grad_output * slope keeps IEEE behaviour
  * (inf * tiny = inf).  In the normal range the scalings are exact. */
-static inline float cyacts__slope_f32(cyacts__ex_f32 p, float m)
+CYACTS__INLINE float cyacts__slope_f32(cyacts__ex_f32 p, float m)
 {
     cyacts__ff_f32 e;
     float sc, es;
@@ -1016,7 +1018,7 @@ static inline float cyacts__slope_f32(cyacts__ex_f32 p, float m)
 
 /* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
  * Clamp |x| at 55: 4e^-110 is below the float range. */
-static inline float cyacts_elem_tanh_grad_f32(float x)
+CYACTS__INLINE float cyacts_elem_tanh_grad_f32(float x)
 {
     return cyacts__slope_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(fabsf(x), 55.0f)), 4.0f);
 }
@@ -1025,7 +1027,7 @@ static inline float cyacts_elem_tanh_grad_f32(float x)
 /* sigmoid: e = exp(-|x|); x >= 0: 1/(1+e), x < 0: e/(1+e), e and 1 + e as pairs.
  * Clamp at 87 (2^k stays normal); below -87 the result (< 2^-125) is flushed to 0,
  * above it is 1 anyway. */
-static inline float cyacts_elem_sigmoid_f32(float x)
+CYACTS__INLINE float cyacts_elem_sigmoid_f32(float x)
 {
     float ax = fabsf(x);
     cyacts__ff_f32 e = cyacts__exp_ff1_f32(cyacts__exp_parts_f32(-cyacts__min_f32(ax, 87.0f)));
@@ -1037,7 +1039,7 @@ static inline float cyacts_elem_sigmoid_f32(float x)
 
 /* sigmoid'(x) = e/(1+e)^2, e = exp(-|x|) (symmetric, no 1 - s cancellation).
  * Clamp |x| at 110: e^-110 is below the float range. */
-static inline float cyacts_elem_sigmoid_grad_f32(float x)
+CYACTS__INLINE float cyacts_elem_sigmoid_grad_f32(float x)
 {
     return cyacts__slope_f32(cyacts__exp_parts_f32(-cyacts__min_f32(fabsf(x), 110.0f)), 1.0f);
 }
@@ -1052,7 +1054,7 @@ static inline float cyacts_elem_sigmoid_grad_f32(float x)
 
 typedef struct { double e, r; float z; } cyacts__gq_f32;
 
-static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
+CYACTS__INLINE cyacts__gq_f32 cyacts__gelu_q_f32(float x)
 {
     cyacts__gq_f32 o;
     cyacts__ex_f32 p;
@@ -1084,7 +1086,7 @@ static inline cyacts__gq_f32 cyacts__gelu_q_f32(float x)
 /* gelu(x) = x (1 - Q(|x|)) for x >= 0, -|x| Q(|x|) for x < 0 (erfc form:
  * no cancellation in the negative tail).  Below x = -13 the result (< 2^-120) is
  * flushed to -0, which also maps -inf. */
-static inline float cyacts_elem_gelu_f32(float x)
+CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
 {
     cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
     double q = g.e * g.r;
@@ -1100,7 +1102,7 @@ static inline float cyacts_elem_gelu_f32(float x)
  *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
  * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
 /* d * P(d) with d = x - x0 (x0 = hi + lo) and P of degree 7 (coefficients highest first). */
-static inline float cyacts__root_poly_f32(float x, float x0_hi, float x0_lo, const float c[8])
+CYACTS__INLINE float cyacts__root_poly_f32(float x, float x0_hi, float x0_lo, const float c[8])
 {
     float d = (x - x0_hi) - x0_lo;
     float p = CYACTS_FMA_F32(c[0], d, c[1]);
@@ -1109,14 +1111,14 @@ static inline float cyacts__root_poly_f32(float x, float x0_hi, float x0_lo, con
     return d * p;
 }
 
-static inline float cyacts__gelu_grad_root_f32(float x)
+CYACTS__INLINE float cyacts__gelu_grad_root_f32(float x)
 {
     static const float c[8] = {-0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f,
                                -0x1.d2fa7cp-4f, -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
     return cyacts__root_poly_f32(x, -0x1.80ead2p-1f, 0x1.a03fd4p-27f, c);
 }
 
-static inline float cyacts_elem_gelu_grad_f32(float x)
+CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
 {
     cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
     double ed = g.e * (g.r - (double)g.z * 0x1.9884533d43651p-2); /* 1/sqrt(2pi) */
@@ -1144,7 +1146,7 @@ static inline float cyacts_elem_gelu_grad_f32(float x)
 /* A x and B x^3, each as a pair (relative error ~2^-46). */
 typedef struct { cyacts__ff_f32 a, p; } cyacts__gt_t_f32;
 
-static inline cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
+CYACTS__INLINE cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
 {
     cyacts__gt_t_f32 o;
     float x2h = x * x;
@@ -1161,7 +1163,7 @@ static inline cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
 }
 
 /* a + b for pairs (TwoSum on the high parts). */
-static inline cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32 b)
+CYACTS__INLINE cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32 b)
 {
     cyacts__ff_f32 s;
     float bb;
@@ -1173,7 +1175,7 @@ static inline cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32
 
 /* E = exp(-y) 2^(b - 127) as a pair (b: a biased exponent, 127 for E itself), y =
  * A x + B x^3 (-y clamped to [-40, 112.5]; 2^k 2^(b - 127) must stay normal). */
-static inline cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
+CYACTS__INLINE cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
 {
     cyacts__ff_f32 y = cyacts__add_ff_f32(t.a, t.p);
     cyacts__ex_f32 p = cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
@@ -1183,7 +1185,7 @@ static inline cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
     return cyacts__exp_ff1_f32(p);
 }
 
-static inline float cyacts_elem_gelu_tanh_f32(float x)
+CYACTS__INLINE float cyacts_elem_gelu_tanh_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
     cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc), 127));
@@ -1201,14 +1203,14 @@ static inline float cyacts_elem_gelu_tanh_f32(float x)
  * to n even where x y' E ~ -2.2 E and d ~ E cancel) plus the low parts.  n/d^2 is
  * formed as (n/d)/d with one reciprocal: d^2 would overflow for E > 2^63.
  * n = 0 at x0 = -0.75246...: there a local expansion as for gelu'. */
-static inline float cyacts__gelu_tanh_grad_root_f32(float x)
+CYACTS__INLINE float cyacts__gelu_tanh_grad_root_f32(float x)
 {
     static const float c[8] = {-0x1.5441cep-9f, 0x1.3d680ep-8f, 0x1.431f06p-6f, -0x1.0f6c34p-6f,
                                -0x1.d2b99ap-4f, -0x1.029eb4p-6f, 0x1.8cd1a4p-2f, 0x1.b8bacep-2f};
     return cyacts__root_poly_f32(x, -0x1.8142a0p-1f, 0x1.85a06cp-27f, c);
 }
 
-static inline float cyacts_elem_gelu_tanh_grad_f32(float x)
+CYACTS__INLINE float cyacts_elem_gelu_tanh_grad_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -11.0f), 9.7f);
     float c = cyacts__sel_f32(x < 0.0f, 0x1p-64f, 1.0f); /* 2^-64 for x < 0, else 1 */
