@@ -1143,24 +1143,10 @@ CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
 #define CYACTS__GT_BH_F32 0x1.2444f2p-4f /* B = BH + BL */
 #define CYACTS__GT_BL_F32 0x1.49b16ap-29f
 
-/* A x and B x^3, each as a pair (relative error ~2^-46). */
-typedef struct { cyacts__ff_f32 a, p; } cyacts__gt_t_f32;
-
-CYACTS__INLINE cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
-{
-    cyacts__gt_t_f32 o;
-    float x2h = x * x;
-    float x2l = cyacts__mul_err_f32(x, x, x2h);
-    float x3h = x * x2h;
-    float x3l = CYACTS_FMA_F32(x, x2l, cyacts__mul_err_f32(x, x2h, x3h));
-    o.a.h = CYACTS__GT_AH_F32 * x;
-    o.a.l = CYACTS_FMA_F32(CYACTS__GT_AL_F32, x, cyacts__mul_err_f32(CYACTS__GT_AH_F32, x, o.a.h));
-    o.p.h = CYACTS__GT_BH_F32 * x3h;
-    o.p.l = CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3l,
-                           CYACTS_FMA_F32(CYACTS__GT_BL_F32, x3h,
-                                          cyacts__mul_err_f32(CYACTS__GT_BH_F32, x3h, o.p.h)));
-    return o;
-}
+/* y = A x + B x^3 and s = x y' = A x + 3 B x^3 as pairs (relative error ~2^-44).  With
+ * FMA from exact products (A x and B x^3 as pairs, then TwoSums); without, from double,
+ * where every exact float product would need a double product anyway (error 2^-50). */
+typedef struct { cyacts__ff_f32 y, s; } cyacts__gt_t_f32;
 
 /* a + b for pairs (TwoSum on the high parts). */
 CYACTS__INLINE cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f32 b)
@@ -1173,11 +1159,41 @@ CYACTS__INLINE cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f3
     return s;
 }
 
+CYACTS__INLINE cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
+{
+    cyacts__gt_t_f32 o;
+#if CYACTS_HAS_FMA
+    cyacts__ff_f32 a, p, p3;
+    float x2h = x * x;
+    float x2l = CYACTS_FMA_F32(x, x, -x2h);
+    float x3h = x * x2h;
+    float x3l = CYACTS_FMA_F32(x, x2l, CYACTS_FMA_F32(x, x2h, -x3h));
+    a.h = CYACTS__GT_AH_F32 * x;
+    a.l = CYACTS_FMA_F32(CYACTS__GT_AL_F32, x, CYACTS_FMA_F32(CYACTS__GT_AH_F32, x, -a.h));
+    p.h = CYACTS__GT_BH_F32 * x3h;
+    p.l = CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3l,
+                         CYACTS_FMA_F32(CYACTS__GT_BL_F32, x3h,
+                                        CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3h, -p.h)));
+    p3.h = 3.0f * p.h;
+    p3.l = CYACTS_FMA_F32(3.0f, p.l, CYACTS_FMA_F32(3.0f, p.h, -p3.h));
+    o.y = cyacts__add_ff_f32(a, p);
+    o.s = cyacts__add_ff_f32(a, p3);
+#else
+    const double A = 0x1.9884533d43651p0, B = 0x1.9884533d43651p0 * 0.044715;
+    double xd = (double)x, x2 = xd * xd;
+    double y = xd * (A + B * x2), s = xd * (A + 3.0 * B * x2);
+    o.y.h = (float)y;
+    o.y.l = (float)(y - (double)o.y.h);
+    o.s.h = (float)s;
+    o.s.l = (float)(s - (double)o.s.h);
+#endif
+    return o;
+}
+
 /* E = exp(-y) 2^(b - 127) as a pair (b: a biased exponent, 127 for E itself), y =
  * A x + B x^3 (-y clamped to [-40, 112.5]; 2^k 2^(b - 127) must stay normal). */
-CYACTS__INLINE cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
+CYACTS__INLINE cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__ff_f32 y, uint32_t b)
 {
-    cyacts__ff_f32 y = cyacts__add_ff_f32(t.a, t.p);
     cyacts__ex_f32 p = cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
                                               cyacts__sel_f32(y.h > 40.0f, 0.0f, y.l));
     b = p.kb + (b << 23);
@@ -1188,7 +1204,7 @@ CYACTS__INLINE cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__gt_t_f32 t, uint32_t b)
 CYACTS__INLINE float cyacts_elem_gelu_tanh_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
-    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc), 127));
+    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc).y, 127));
     float f = cyacts__div_ff_f32(xc, 0.0f, d.h, d.l);
     f = cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, -0.0f, x), f);
     return copysignf(f, x); /* x = -0 gives -0 */
@@ -1215,12 +1231,9 @@ CYACTS__INLINE float cyacts_elem_gelu_tanh_grad_f32(float x)
     float xc = cyacts__min_f32(cyacts__max_f32(x, -11.0f), 9.7f);
     float c = cyacts__sel_f32(x < 0.0f, 0x1p-64f, 1.0f); /* 2^-64 for x < 0, else 1 */
     cyacts__gt_t_f32 t = cyacts__gt_terms_f32(xc);
-    cyacts__ff_f32 e = cyacts__gt_exp_f32(t, 127u - 64u * (uint32_t)(x < 0.0f)); /* c E */
-    cyacts__ff_f32 p3, s, d;
-    p3.h = 3.0f * t.p.h;
-    p3.l = CYACTS_FMA_F32(3.0f, t.p.l, cyacts__mul_err_f32(3.0f, t.p.h, p3.h));
-    s = cyacts__add_ff_f32(t.a, p3); /* x y' = A x + 3 B x^3 */
-    d = cyacts__c_plus_ff_f32(c, e);
+    cyacts__ff_f32 e = cyacts__gt_exp_f32(t.y, 127u - 64u * (uint32_t)(x < 0.0f)); /* c E */
+    cyacts__ff_f32 s = t.s; /* x y' */
+    cyacts__ff_f32 d = cyacts__c_plus_ff_f32(c, e);
     float nh = CYACTS_FMA_F32(s.h, e.h, d.h);
     float nl = CYACTS_FMA_F32(s.l, e.h, CYACTS_FMA_F32(s.h, e.l, d.l));
     float inv = 1.0f / d.h;
