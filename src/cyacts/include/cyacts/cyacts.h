@@ -397,6 +397,17 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double l)
     return cyacts__exp_dd_f64(cyacts__exp_q_f64(a, c, l, 1, 0), 1);
 }
 
+/* The residual (nh + nl) - t0 (dh + dl) of a quotient estimate t0 (see below). */
+CYACTS__INLINE double cyacts__div_residual_f64(double nh, double nl, double dh, double dl, double t0)
+{
+#if CYACTS_HAS_FMA
+    return CYACTS_FMA_F64(-t0, dh, nh) + CYACTS_FMA_F64(-t0, dl, nl);
+#else
+    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
+    return ((nh - p.hi) - p.lo) + (nl - t0 * dl);
+#endif
+}
+
 /* (nh + nl) / (dh + dl) with one division: t0 = nh/dh via the reciprocal, then
  * one correction from the residual; needs |nl| <~ ulp(nh), |dl| <~ ulp(dh).
  * Error 0.5 ulp + ~2^-100 relative.  With fma, nh - t0 dh is one fma (t0 is
@@ -407,12 +418,7 @@ CYACTS__INLINE double cyacts__div_dd_f64(double nh, double nl, double dh, double
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
-#if CYACTS_HAS_FMA
-    double rho = CYACTS_FMA_F64(-t0, dh, nh) + CYACTS_FMA_F64(-t0, dl, nl);
-#else
-    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
-    double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
-#endif
+    double rho = cyacts__div_residual_f64(nh, nl, dh, dl, t0);
     return CYACTS_FMA_F64(rho, inv, t0);
 }
 
@@ -426,12 +432,7 @@ CYACTS__INLINE double cyacts__div_dd_sc_f64(double nh, double nl, double dh, dou
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
-#if CYACTS_HAS_FMA
-    double rho = CYACTS_FMA_F64(-t0, dh, nh) + CYACTS_FMA_F64(-t0, dl, nl);
-#else
-    cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
-    double rho = ((nh - p.hi) - p.lo) + (nl - t0 * dl);
-#endif
+    double rho = cyacts__div_residual_f64(nh, nl, dh, dl, t0);
     return CYACTS_FMA_F64(rho, inv * sc, CYACTS_FMA_F64(t0, sc, b));
 }
 
@@ -923,12 +924,6 @@ CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
     e.h = CYACTS_FMA_F32(p.sc, q, p.sc);
     e.l = CYACTS_FMA_F32(p.sc, q, p.sc - e.h);
     return e;
-}
-
-/* e plain: relative error ~1.45 * 2^-24 (q's and e's roundings, r's). */
-CYACTS__INLINE float cyacts__exp1_f32(cyacts__ex_f32 p)
-{
-    return CYACTS_FMA_F32(p.sc, CYACTS_FMA_F32(p.t, p.c, p.r), p.sc);
 }
 
 /* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0 (and c + e). */
