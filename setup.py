@@ -103,17 +103,26 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-kernels = ["kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "dispatch.c"]
+def _kernel_sources():
+    """The kernel sources of every instruction set (_kernels/isas.py, shared with the tests)."""
+    namespace = {}
+    with open(os.path.join(HERE, PKG, "_kernels", "isas.py")) as f:
+        exec(f.read(), namespace)
+    return namespace["SOURCES"]
+
+
+HEADERS = sorted(
+    os.path.join(PKG, "include", "cyacts", name)
+    for name in os.listdir(os.path.join(HERE, PKG, "include", "cyacts")) if name.endswith(".h"))
 extension = Extension(
     "cyacts._core",
     sources=[os.path.join(PKG, "_core.pyx")]
-    + [os.path.join(PKG, "_kernels", k) for k in kernels],
+    + [os.path.join(PKG, "_kernels", k) for k in _kernel_sources()],
     include_dirs=[os.path.join(PKG, "include"), PKG, numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     # headers: setuptools rebuilds only when a listed file changed
-    depends=[os.path.join(PKG, "include", "cyacts", "cyacts.h"),
-             os.path.join(PKG, "_kernels", "kernels.h"),
-             os.path.join(PKG, "_kernels", "kernels_impl.h")],
+    depends=HEADERS + [os.path.join(PKG, "_kernels", h)
+                       for h in ("kernels.h", "kernels_impl.h", "ops.h")],
 )
 
 setup(

@@ -138,18 +138,6 @@ def test_pxd_ships_next_to_the_package():
     assert PXD.is_file()
 
 
-def test_pxd_declares_every_header_function():
-    """The .pxd names exactly the array functions the header defines (both dtypes)."""
-    header = (Path(cyacts.get_include()) / "cyacts" / "cyacts.h").read_text()
-    names = {name for name, _ in _declared(PXD.read_text())}
-    assert len(names) == 36
-    for name in names:
-        base = name.rsplit("_", 1)[0].replace("cyacts_", "")
-        assert base in header, name
-    pairs = {n[:-4] for n in names}
-    assert all(f"{p}_f32" in names and f"{p}_f64" in names for p in pairs)
-
-
 def test_version_matches(built):
     module, _ = built
     assert ".".join(map(str, module.version())) == cyacts.__version__

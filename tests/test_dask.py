@@ -224,13 +224,13 @@ def test_errors_are_raised_before_computing():
 
 def test_n_threads_reaches_every_block(monkeypatch):
     seen = []
-    real = cyacts.api._threads
+    real = cyacts._checks.threads
 
     def spy(n_threads):
         seen.append(n_threads)
         return real(n_threads)
 
-    monkeypatch.setattr(cyacts.api, "_threads", spy)
+    monkeypatch.setattr(cyacts._checks, "threads", spy)
     x = _data((40, 40), np.float64)
     d = da.from_array(x, chunks=10)
     with dask.config.set(scheduler="synchronous"):

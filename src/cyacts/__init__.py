@@ -12,9 +12,8 @@ import os as _os
 
 from . import _core
 from .api import *  # noqa: F401,F403
+from ._version import __version__
 from .api import __all__ as _api_all
-
-__version__ = "0.1.0"
 
 
 def get_include():

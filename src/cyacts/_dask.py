@@ -1,8 +1,7 @@
 """Dask support: every out-of-place function maps lazily over the blocks of a dask array.
 
-api._dask_aware sends a call here when x, grad_output or a positional argument is a dask
-array. The result is a lazy dask array with x's chunks (where x spans the output dimension),
-built with one task per block; each task runs the NumPy code path on its block, so the values
+api.py sends a call here when x, grad_output or a parameter is a dask array. The result is a
+lazy dask array with x's chunks (where x spans the output dimension), built with one task per block; each task runs the NumPy code path on its block, so the values
 are bitwise those of the same call on the computed arrays.
 
 - Everything that can be checked without computing is checked now, with the errors the NumPy
@@ -24,9 +23,11 @@ import numpy as np
 import dask.array as da
 from dask.array.core import normalize_chunks
 
-from . import api
+from . import _checks, _ops
 
-_ARRAY_PARAMS = ("x", "grad_output", "alpha")
+# the arguments that may be arrays: x, grad_output and every per-element parameter
+_ARRAY_PARAMS = ("x", "grad_output") + tuple(
+    sorted({p.name for op in _ops.OPS for p in op.params if p.per_element}))
 
 
 def _is_dask_array(value):
@@ -34,11 +35,11 @@ def _is_dask_array(value):
 
 
 def _call_block(*blocks, _fn, _keys, _consts):
-    """Run cyacts.<_fn> on one set of aligned NumPy blocks (the task body)."""
+    """Run the cyacts function _fn on one set of aligned NumPy blocks (the task body)."""
     kwargs = dict(_consts)
     kwargs.update(zip(_keys, blocks))
     x = kwargs.pop("x")
-    result = getattr(api, _fn)(x, **kwargs)
+    result = _fn(x, **kwargs)
     return result if isinstance(result, np.ndarray) else np.asarray(result)
 
 
@@ -65,16 +66,18 @@ def _output_shape(arrays, name):
             raise ValueError(
                 f"grad_output with shape {g.shape} does not broadcast with x's shape {x_shape}"
             )
-    alpha = arrays.get("alpha")
-    if alpha is not None and _shape_error_free(alpha.shape, shape) != shape:
-        raise ValueError(
-            f"alpha with shape {alpha.shape} does not broadcast to the input's shape {shape}"
-        )
+    for key in _ARRAY_PARAMS[2:]:
+        param = arrays.get(key)
+        if param is not None and _shape_error_free(param.shape, shape) != shape:
+            raise ValueError(
+                f"{key} with shape {param.shape} does not broadcast to the input's shape {shape}"
+            )
     return tuple(int(n) for n in shape)
 
 
 def _target_chunks(arrays, shape, dtype):
-    """Chunks of the result: from x first, then grad_output, then alpha; 'auto' elsewhere."""
+    """Chunks of the result: from x first, then grad_output, then the parameters; 'auto'
+    elsewhere."""
     nd = len(shape)
     chunks = []
     for i, n in enumerate(shape):
@@ -111,10 +114,10 @@ def _aligned(arr, shape, chunks):
 def _meta_value(key, value):
     """A one-element stand-in used to validate the call and find the result dtype."""
     shape = (1,) * value.ndim
-    if key == "alpha":
+    if key in _ARRAY_PARAMS[2:]:
         if _is_dask_array(value):
             return np.ones(shape, dtype=value.dtype)
-        # the smallest alpha, so that from_output's sign check sees what the blocks would
+        # the smallest value, so that from_output's sign check sees what the blocks would
         low = value.min() if value.size and value.dtype.kind in "iuf" else 1
         return np.full(shape, low, dtype=value.dtype)
     return np.zeros(shape, dtype=value.dtype)
@@ -138,14 +141,14 @@ def apply(func, x, *args, **kwargs):
         elif _is_dask_array(value):
             arrays[key] = value
         else:
-            arr = api._as_array(value, key)
+            arr = _checks.as_array(value, key)
             if arr.ndim > 0:
                 arrays[key] = arr
             else:
                 consts[key] = value
     if "x" not in arrays:
         # x is a number or a 0-d array beside a dask grad_output/alpha
-        arrays["x"] = api._as_array(consts.pop("x"), "x")
+        arrays["x"] = _checks.as_array(consts.pop("x"), "x")
 
     # Validate everything now and learn the result dtype from a one-element call.
     meta_args = dict(consts)
@@ -161,7 +164,7 @@ def apply(func, x, *args, **kwargs):
         xd = operands[0]
         return da.map_blocks(
             _call_block, xd, dtype=result_dtype, meta=np.empty((0,) * xd.ndim, result_dtype),
-            token=f"cyacts-{name}", _fn=name, _keys=keys, _consts=consts,
+            token=f"cyacts-{name}", _fn=func, _keys=keys, _consts=consts,
         )
     for key, arr in arrays.items():
         if not _known(arr.shape):
@@ -173,5 +176,5 @@ def apply(func, x, *args, **kwargs):
     operands = [_aligned(arr, shape, chunks) for arr in operands]
     return da.map_blocks(
         _call_block, *operands, dtype=result_dtype, meta=np.empty((0,) * len(shape), result_dtype),
-        token=f"cyacts-{name}", _fn=name, _keys=keys, _consts=consts,
+        token=f"cyacts-{name}", _fn=func, _keys=keys, _consts=consts,
     )

@@ -1,26 +1,20 @@
 """The Python surface: validation, dtype promotion, broadcasting, output allocation, threads.
 
-Everything that can go wrong is checked here, before anything is written; the compiled driver
-(_core.pyx) only ever sees flat contiguous buffers of float32 or float64.
+Every public activation is made here from its registry entry (_ops.py): `f`, the in-place `f_`
+and the derivative `f_grad`, each a small generated function with the real signature and
+docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous float32 or
+float64 arrays), then the general path below, which checks everything before anything is
+written; the compiled driver (_core.pyx) only ever sees flat contiguous buffers of float32 or
+float64.
 """
-import numbers
 import os
 
 import numpy as np
 
-from . import _core
+from . import _checks, _core, _ops
 
-__all__ = [
-    "relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid",
-    "relu_", "leaky_relu_", "relu6_", "gelu_", "tanh_", "sigmoid_",
-    "relu_grad", "leaky_relu_grad", "relu6_grad", "gelu_grad", "tanh_grad", "sigmoid_grad",
-    "get_num_threads", "set_num_threads",
-]
-
-_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
-_APPROXIMATE = ("none", "tanh")
-# OpenMP caps a team far below this; the bound only keeps absurd requests from reaching C.
-_MAX_THREADS = 1 << 16
+# filled in by _make_all() at the bottom: the generated functions, then the thread controls
+__all__ = []
 
 
 # --------------------------------------------------------------------------------------------
@@ -37,99 +31,14 @@ def get_num_threads():
 
 def set_num_threads(n):
     """Set the default number of threads (as omp_set_num_threads; per calling thread)."""
-    _core.set_threads(_check_threads(n))
-
-
-def _check_threads(n_threads):
-    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads must be a positive int or None, not {type(n_threads).__name__}")
-    if n_threads <= 0:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return int(min(n_threads, _MAX_THREADS))
-
-
-def _threads(n_threads):
-    return get_num_threads() if n_threads is None else _check_threads(n_threads)
-
-
-# --------------------------------------------------------------------------------------------
-# inputs
-# --------------------------------------------------------------------------------------------
-def _as_array(value, name):
-    if isinstance(value, np.ndarray):
-        return value
-    if value is None:
-        raise TypeError(f"{name} must be an array or a number, not None")
-    try:
-        return np.asarray(value)
-    except Exception as exc:  # ragged lists and other things NumPy cannot take
-        raise TypeError(f"{name}: cannot convert {type(value).__name__} to an array: {exc}") from None
-
-
-def _result_dtype(dtype, name):
-    """The dtype of the result for an input of `dtype` (as np.tanh: ints and bools give float64)."""
-    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):
-        return dtype.newbyteorder("=")
-    if dtype.kind in "biu":
-        return _F64
-    raise TypeError(
-        f"{name} has unsupported dtype {dtype}: cyacts computes on float16, float32 and float64 "
-        "(bool and integer inputs give float64)"
-    )
-
-
-def _is_weak_scalar(value):
-    """Python numbers take the dtype of the array they meet (NumPy 2 promotion rules)."""
-    return type(value) in (int, float, bool)
-
-
-def _check_out(out, shape, dtype):
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
-    if out.shape != shape:
-        raise ValueError(f"out has shape {out.shape}, but the result has shape {shape}")
-    if out.dtype != dtype:
-        raise TypeError(f"out has dtype {out.dtype}, but the result has dtype {dtype}")
-    if not out.flags.writeable:
-        raise ValueError("out is read-only")
-
-
-def _check_inplace(x, name="x"):
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"in-place operations need a numpy.ndarray for {name}, not {type(x).__name__}")
-    if x.dtype.kind != "f" or x.dtype.itemsize not in (2, 4, 8):
-        raise TypeError(f"in-place operations need float16/32/64 for {name}, not {x.dtype}")
-    if not x.dtype.isnative:
-        raise TypeError(f"in-place operations need native byte order for {name}, not {x.dtype}")
-    if not x.flags.writeable:
-        raise ValueError(f"{name} is read-only")
-
-
-def _alpha(alpha, shape):
-    """A Python float for a scalar alpha, or an array that broadcasts to `shape`."""
-    if isinstance(alpha, (bool, np.bool_)):
-        raise TypeError("alpha must be a real number or an array of them, not bool")
-    if isinstance(alpha, numbers.Real):
-        return float(alpha)
-    arr = _as_array(alpha, "alpha")
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"alpha has unsupported dtype {arr.dtype}: it must be real")
-    if arr.ndim == 0:
-        return float(arr)
-    try:
-        if np.broadcast_shapes(arr.shape, shape) != shape:
-            raise ValueError
-    except ValueError:
-        raise ValueError(
-            f"alpha with shape {arr.shape} does not broadcast to the input's shape {shape}"
-        ) from None
-    return arr
+    _core.set_threads(_checks.check_threads(n))
 
 
 # --------------------------------------------------------------------------------------------
 # execution
 # --------------------------------------------------------------------------------------------
-# Elements per block on the strided path: a block of every operand stays in the L2 cache.
+# Elements per block on the strided path: temporaries stay small (1 MiB per float64 operand)
+# while the per-block overhead is spread over enough elements not to matter.
 _BLOCK = 1 << 17
 
 
@@ -156,13 +65,13 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
     broadcast, other dtypes, unaligned) goes through blocks: copied into small contiguous
     buffers, computed, copied out, so memory use stays bounded and the data stays in cache.
     """
-    compute = _F32 if dtype == _F16 else dtype
-    threads = _threads(n_threads)
+    compute = _checks.F32 if dtype == _checks.F16 else dtype
+    threads = _checks.threads(n_threads)
     if out is None:
         fortran = x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
         out = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
     else:
-        _check_out(out, shape, dtype)
+        _checks.check_out(out, shape, dtype)
     inputs = [np.broadcast_to(a, shape) if a is not None and a.shape != shape else a
               for a in (x, *aux)]
     inputs += [None] * (3 - len(inputs))
@@ -209,31 +118,71 @@ def _blocked(op, inputs, out, compute, param, threads):
             np.copyto(part, result[:n].reshape(part.shape), casting="unsafe")
 
 
-def _forward(name, x, out, n_threads, alpha=None):
-    x = _as_array(x, "x")
-    dtype = _result_dtype(x.dtype, "x")
-    aux, param = (), 0.0
-    if name == "leaky_relu":
-        alpha = _alpha(alpha, x.shape)
-        if isinstance(alpha, float):
-            param = alpha
+
+# --------------------------------------------------------------------------------------------
+# the general path, shared by every op
+# --------------------------------------------------------------------------------------------
+def _select(op, params, shape, grad, from_output):
+    """(kernel index, aux arrays, scalar parameter) for a call of op with `params`."""
+    kernel = op.kernel_names.get(None)  # ops with a choice parameter set it below
+    scalar, aux = 0.0, []
+    for p in op.params:
+        value = params[p.name]
+        if p.choices:
+            kernel = op.kernel_names[_checks.check_choice(p, value)]
+        elif p.per_element:
+            value = _checks.per_element(value, shape, p.name)
+            if isinstance(value, float):
+                scalar = value
+            else:
+                kernel = op.per_element_kernel
+                aux.append(value)
         else:
-            name, aux = "prelu", (alpha,)
-    return _execute(_core.OPS[name], x, aux, out, n_threads, param, dtype, x.shape,
+            scalar = float(value)
+        if from_output and op.from_output_requires and op.from_output_requires[0] == p.name:
+            _, test, message = op.from_output_requires
+            if isinstance(value, float) and not test(value):
+                raise ValueError(f"{message}, got {p.name}={value}")
+            if not isinstance(value, float) and not np.all(test(value)):
+                raise ValueError(f"{message}; some values of {p.name} fail it")
+    if grad:
+        if from_output and op.from_output is None:
+            raise ValueError(f"{op.name}_grad cannot take from_output=True: "
+                             f"{op.from_output_refusal}")
+        suffix = "_grad_from_output" if from_output and op.from_output == "own" else "_grad"
+        kernel += suffix
+    return _core.OPS[kernel], aux, scalar
+
+
+def _forward(op, func, x, out, n_threads, params):
+    """Everything the fast path declines: dask arrays, then the general NumPy path."""
+    if _checks.is_dask(x) or any(_checks.is_dask(v) for v in params.values()):
+        from . import _dask
+
+        return _dask.apply(func, x, out=out, n_threads=n_threads, **params)
+    x = _checks.as_array(x, "x")
+    dtype = _checks.result_dtype(x.dtype, "x")
+    kernel, aux, scalar = _select(op, params, x.shape, False, False)
+    return _execute(kernel, x, aux, out, n_threads, scalar, dtype, x.shape,
                     scalar=out is None and x.ndim == 0)
 
 
-def _backward(name, x, grad_output, out, n_threads, from_output, alpha=None):
-    if not isinstance(from_output, (bool, np.bool_)):
-        raise TypeError(f"from_output must be a bool, not {type(from_output).__name__}")
-    weak = grad_output is not None and _is_weak_scalar(grad_output)
-    x = _as_array(x, "x")
-    dtype = _result_dtype(x.dtype, "x")
+def _backward(op, func, x, grad_output, out, n_threads, from_output, params):
+    if _checks.is_dask(x) or _checks.is_dask(grad_output) or any(
+            _checks.is_dask(v) for v in params.values()):
+        from . import _dask
+
+        return _dask.apply(func, x, grad_output, out=out, n_threads=n_threads,
+                           from_output=from_output, **params)
+    _checks.check_from_output(from_output)
+    weak = grad_output is not None and _checks.is_weak_scalar(grad_output)
+    x = _checks.as_array(x, "x")
+    dtype = _checks.result_dtype(x.dtype, "x")
     shape = x.shape
-    aux, param = [], 0.0
+    aux = []
     if grad_output is not None:
-        grad_output = _as_array(grad_output, "grad_output")
-        g_dtype = _result_dtype(grad_output.dtype, "grad_output")
+        grad_output = _checks.as_array(grad_output, "grad_output")
+        g_dtype = _checks.result_dtype(grad_output.dtype, "grad_output")
         if not weak:
             dtype = np.result_type(dtype, g_dtype)
         try:
@@ -243,212 +192,140 @@ def _backward(name, x, grad_output, out, n_threads, from_output, alpha=None):
                 f"grad_output with shape {grad_output.shape} does not broadcast with "
                 f"x's shape {x.shape}"
             ) from None
-        aux.append(grad_output)
-    else:
-        aux.append(None)
-    if name == "leaky_relu_grad":
-        alpha = _alpha(alpha, shape)
-        if isinstance(alpha, float):
-            param = alpha
-            if from_output and not alpha > 0:
-                raise ValueError(
-                    "from_output=True needs alpha > 0 (with alpha <= 0 the input's sign "
-                    f"cannot be read from the output), got alpha={alpha}"
-                )
-        else:
-            if from_output and not np.all(alpha > 0):
-                raise ValueError("from_output=True needs every alpha > 0")
-            name = "prelu_grad"
-            aux.append(alpha)
-    if from_output:
-        if name.startswith("gelu"):
-            raise ValueError(
-                "gelu_grad cannot take from_output=True: GELU is not invertible, so its "
-                "derivative cannot be computed from its output"
-            )
-        if name in ("tanh_grad", "sigmoid_grad"):
-            name += "_from_output"
-    scalar = out is None and x.ndim == 0 and (grad_output is None or grad_output.ndim == 0)
-    if len(aux) == 1 and aux[0] is None:
-        aux = []
-    return _execute(_core.OPS[name], x, aux, out, n_threads, param, dtype, shape, scalar)
-
-
-def _gelu_name(approximate, suffix=""):
-    if approximate not in _APPROXIMATE:
-        raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
-    return ("gelu" if approximate == "none" else "gelu_tanh") + suffix
-
-
-def _is_dask(value):
-    # Checked by module name so that dask is never imported unless the caller already has it.
-    return type(value).__module__.split(".")[0] == "dask"
-
-
-def _general(func, name, x, out, n_threads, params):
-    """Everything the fast path declines: dask arrays, then the general NumPy path."""
-    grad_output = params.get("grad_output")
-    if _is_dask(x) or _is_dask(grad_output) or _is_dask(params.get("alpha")):
-        from . import _dask
-
-        return _dask.apply(func, x, out=out, n_threads=n_threads, **params)
-    if "from_output" in params:
-        return _backward(name, x, grad_output, out, n_threads, params["from_output"],
-                         alpha=params.get("alpha"))
-    return _forward(name, x, out, n_threads, alpha=params.get("alpha"))
-
-
-# Kernel indices, looked up once.
-_OP = _core.OPS
-_fast = _core.fast
+    kernel, extra, scalar = _select(op, params, shape, True, bool(from_output))
+    # the kernels take grad_output first, then the per-element parameter (both may be absent)
+    aux = [grad_output] + extra if extra or grad_output is not None else []
+    scalar_result = out is None and x.ndim == 0 and (grad_output is None or grad_output.ndim == 0)
+    return _execute(kernel, x, aux, out, n_threads, scalar, dtype, shape, scalar_result)
 
 
 # --------------------------------------------------------------------------------------------
-# forward
+# the public functions, made from the registry
 # --------------------------------------------------------------------------------------------
-def relu(x, *, out=None, n_threads=None):
-    """max(0, x). NaN stays NaN."""
-    y = _fast(_OP["relu"], x, None, None, out, n_threads, 0.0)
-    return _general(relu, "relu", x, out, n_threads, {}) if y is None else y
+def _signature(op, grad):
+    """(parameter list text, dict literal text of the op's parameters) for the generated code."""
+    positional, keyword = [], []
+    for p in op.params:
+        kw_only = p.kw_only_in_grad if grad else p.keyword_only
+        (keyword if kw_only else positional).append(f"{p.name}={p.default!r}")
+    return positional, keyword
 
 
-def leaky_relu(x, alpha=0.01, *, out=None, n_threads=None):
-    """x if x > 0 else alpha*x; alpha is a number or an array broadcastable to x (PReLU)."""
-    y = None
-    if type(alpha) is float:
-        y = _fast(_OP["leaky_relu"], x, None, None, out, n_threads, alpha)
-    if y is None:
-        y = _general(leaky_relu, "leaky_relu", x, out, n_threads, {"alpha": alpha})
-    return y
+def _kernel_lookup(op, grad, from_output):
+    """choice value -> kernel index of the fast path (None where it must take the general path)."""
+    table = {}
+    for choice, kernel in op.kernel_names.items():
+        if grad:
+            if from_output and op.from_output is None:
+                continue
+            kernel += "_grad_from_output" if from_output and op.from_output == "own" else "_grad"
+        table[choice] = _core.OPS[kernel]
+    return table
 
 
-def relu6(x, *, out=None, n_threads=None):
-    """min(max(0, x), 6)."""
-    y = _fast(_OP["relu6"], x, None, None, out, n_threads, 0.0)
-    return _general(relu6, "relu6", x, out, n_threads, {}) if y is None else y
+def _fast_args(op, grad):
+    """(condition for the fast path, scalar argument) as source text."""
+    conditions, scalar = [], "0.0"
+    choice = op.choice
+    for p in op.params:
+        if not p.choices:
+            conditions.append(f"type({p.name}) is float")
+            scalar = p.name
+    key = "None" if choice is None else choice.name
+    if choice is not None:
+        conditions.insert(0, f"type({choice.name}) is str")
+    return conditions, key, scalar
 
 
-def gelu(x, *, approximate="none", out=None, n_threads=None):
-    """x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh")."""
-    name = _gelu_name(approximate)
-    y = _fast(_OP[name], x, None, None, out, n_threads, 0.0)
-    if y is None:
-        y = _general(gelu, name, x, out, n_threads, {"approximate": approximate})
-    return y
-
-
-def tanh(x, *, out=None, n_threads=None):
-    """Hyperbolic tangent."""
-    y = _fast(_OP["tanh"], x, None, None, out, n_threads, 0.0)
-    return _general(tanh, "tanh", x, out, n_threads, {}) if y is None else y
-
-
-def sigmoid(x, *, out=None, n_threads=None):
-    """1 / (1 + exp(-x)), without overflow."""
-    y = _fast(_OP["sigmoid"], x, None, None, out, n_threads, 0.0)
-    return _general(sigmoid, "sigmoid", x, out, n_threads, {}) if y is None else y
-
-
-# --------------------------------------------------------------------------------------------
-# in place: overwrite x and return it
-# --------------------------------------------------------------------------------------------
-def relu_(x):
-    """relu(x) written into x; returns x."""
+_FORWARD = """
+def {name}(x, {params}out=None, n_threads=None):
+    if {conditions}:
+        k = _K.get({key})
+        if k is not None:
+            y = _fast(k, x, None, None, out, n_threads, {scalar})
+            if y is not None:
+                return y
+    return _forward(_op, {name}, x, out, n_threads, {{{call}}})
+"""
+_INPLACE = """
+def {name}_(x{params}):
     _check_inplace(x)
-    return relu(x, out=x)
+    return {name}(x, {args}out=x)
+"""
+_GRAD = """
+def {name}_grad(x, grad_output=None, {params}out=None, n_threads=None, from_output=False):
+    if {conditions}:
+        k = (_K if from_output is False else _KFO if from_output is True else {{}}).get({key})
+        if k is not None{requires}:
+            y = _fast(k, x, grad_output, None, out, n_threads, {scalar})
+            if y is not None:
+                return y
+    return _backward(_op, {name}_grad, x, grad_output, out, n_threads, from_output, {{{call}}})
+"""
 
 
-def leaky_relu_(x, alpha=0.01):
-    """leaky_relu(x, alpha) written into x; returns x."""
-    _check_inplace(x)
-    return leaky_relu(x, alpha, out=x)
+def _params_text(positional, keyword):
+    text = "".join(f"{p}, " for p in positional)
+    return text + "*, " + "".join(f"{k}, " for k in keyword)
 
 
-def relu6_(x):
-    """relu6(x) written into x; returns x."""
-    _check_inplace(x)
-    return relu6(x, out=x)
+def _define(source, filename, namespace, name, doc):
+    code = compile(source, filename, "exec")
+    exec(code, namespace)
+    func = namespace[name]
+    func.__module__ = __name__
+    func.__doc__ = doc
+    return func
 
 
-def gelu_(x, *, approximate="none"):
-    """gelu(x, approximate=...) written into x; returns x."""
-    _check_inplace(x)
-    return gelu(x, approximate=approximate, out=x)
+def _make(op):
+    """The forward, in-place and derivative functions of one op."""
+    names = [p.name for p in op.params]
+    call = ", ".join(f"{n!r}: {n}" for n in names)
+    conditions, key, scalar = _fast_args(op, False)
+    cond = " and ".join(conditions) or "True"
+    base = {"_fast": _core.fast, "_op": op, "_forward": _forward, "_backward": _backward,
+            "_check_inplace": _checks.check_inplace}
+    notes = f"\n\n{op.notes}" if op.notes else ""
+    filename = f"<cyacts.api: {op.name}>"
+
+    positional, keyword = _signature(op, False)
+    forward = _define(
+        _FORWARD.format(name=op.name, params=_params_text(positional, keyword), conditions=cond,
+                        key=key, scalar=scalar, call=call),
+        filename, dict(base, _K=_kernel_lookup(op, False, False)), op.name,
+        op.formula + notes)
+
+    inplace_params = "".join(f", {p}" for p in positional) + (
+        ", *" + "".join(f", {k}" for k in keyword) if keyword else "")
+    inplace = _define(
+        _INPLACE.format(name=op.name, params=inplace_params,
+                        args="".join(f"{n}={n}, " for n in names)),
+        filename, dict(base, **{op.name: forward}), op.name + "_",
+        f"{op.name}(x, ...) written into x; returns x.")
+
+    positional, keyword = _signature(op, True)
+    conditions, key, scalar = _fast_args(op, True)
+    cond = " and ".join(["(from_output is False or from_output is True)"] + conditions)
+    requires = ""
+    if op.from_output_requires:
+        requires = f" and (from_output is False or _requires({op.from_output_requires[0]}))"
+    grad = _define(
+        _GRAD.format(name=op.name, params=_params_text(positional, keyword), conditions=cond,
+                     key=key, scalar=scalar, call=call, requires=requires),
+        filename, dict(base, _K=_kernel_lookup(op, True, False),
+                       _KFO=_kernel_lookup(op, True, True),
+                       _requires=op.from_output_requires and op.from_output_requires[1]),
+        op.name + "_grad", op.grad_formula + notes)
+    return forward, inplace, grad
 
 
-def tanh_(x):
-    """tanh(x) written into x; returns x."""
-    _check_inplace(x)
-    return tanh(x, out=x)
-
-
-def sigmoid_(x):
-    """sigmoid(x) written into x; returns x."""
-    _check_inplace(x)
-    return sigmoid(x, out=x)
-
-
-# --------------------------------------------------------------------------------------------
-# derivatives: f'(x), or grad_output * f'(x); from_output=True reads x as y = f(input)
-# --------------------------------------------------------------------------------------------
-def _grad(func, name, x, grad_output, out, n_threads, from_output):
-    """The derivatives without parameters: fast path, else the general one."""
-    if from_output is False or (from_output is True and name in ("relu_grad", "relu6_grad")):
-        y = _fast(_OP[name], x, grad_output, None, out, n_threads, 0.0)
-        if y is not None:
-            return y
-    elif from_output is True and name in ("tanh_grad", "sigmoid_grad"):
-        y = _fast(_OP[name + "_from_output"], x, grad_output, None, out, n_threads, 0.0)
-        if y is not None:
-            return y
-    return _general(func, name, x, out, n_threads,
-                    {"grad_output": grad_output, "from_output": from_output})
-
-
-def relu_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
-    """1 where x > 0 else 0 (0 at x = 0), times grad_output when given."""
-    return _grad(relu_grad, "relu_grad", x, grad_output, out, n_threads, from_output)
-
-
-def leaky_relu_grad(x, grad_output=None, *, alpha=0.01, out=None, n_threads=None,
-                    from_output=False):
-    """1 where x > 0 else alpha (alpha at x = 0), times grad_output when given."""
-    y = None
-    if type(alpha) is float and (from_output is False or (from_output is True and alpha > 0)):
-        y = _fast(_OP["leaky_relu_grad"], x, grad_output, None, out, n_threads, alpha)
-    if y is None:
-        y = _general(leaky_relu_grad, "leaky_relu_grad", x, out, n_threads,
-                     {"grad_output": grad_output, "from_output": from_output, "alpha": alpha})
-    return y
-
-
-def relu6_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
-    """1 where 0 < x < 6 else 0, times grad_output when given."""
-    return _grad(relu6_grad, "relu6_grad", x, grad_output, out, n_threads, from_output)
-
-
-def gelu_grad(x, grad_output=None, *, approximate="none", out=None, n_threads=None,
-              from_output=False):
-    """Phi(x) + x phi(x) (or the tanh form's derivative), times grad_output when given."""
-    name = _gelu_name(approximate, "_grad")
-    y = None
-    if from_output is False:
-        y = _fast(_OP[name], x, grad_output, None, out, n_threads, 0.0)
-    if y is None:
-        y = _general(gelu_grad, name, x, out, n_threads,
-                     {"grad_output": grad_output, "from_output": from_output,
-                      "approximate": approximate})
-    return y
-
-
-def tanh_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
-    """1 - tanh(x)^2 = 1/cosh(x)^2 (or 1 - y^2 from the output), times grad_output."""
-    return _grad(tanh_grad, "tanh_grad", x, grad_output, out, n_threads, from_output)
-
-
-def sigmoid_grad(x, grad_output=None, *, out=None, n_threads=None, from_output=False):
-    """sigmoid(x)(1 - sigmoid(x)) (or y(1 - y) from the output), times grad_output."""
-    return _grad(sigmoid_grad, "sigmoid_grad", x, grad_output, out, n_threads, from_output)
+def _make_all():
+    for op in _ops.OPS:
+        for func in _make(op):
+            globals()[func.__name__] = func
+            __all__.append(func.__name__)
+    __all__.extend(["get_num_threads", "set_num_threads"])
 
 
 def _select_initial_level():
@@ -466,4 +343,5 @@ def _select_initial_level():
     _core.select_level(requested)
 
 
+_make_all()
 _select_initial_level()

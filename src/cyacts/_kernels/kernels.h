@@ -15,28 +15,7 @@ typedef void (*cyacts_kernel_f32)(const float *x, const float *aux1, const float
 typedef void (*cyacts_kernel_f64)(const double *x, const double *aux1, const double *aux2,
                                   double *y, size_t n, double param);
 
-/* X(OP, name in cyacts.h, calling shape, grain). The grain is the fewest elements worth a
-   thread of their own: cheap piecewise kernels are memory-bound and need big chunks before a
-   second thread pays for the parallel region; transcendental ones pay off much sooner. */
-#define CYACTS_OPS(X)                                              \
-    X(RELU, relu, MAP, 32768)                                     \
-    X(LEAKY_RELU, leaky_relu, LEAKY, 32768)                       \
-    X(PRELU, prelu, PRELU, 32768)                                 \
-    X(RELU6, relu6, MAP, 32768)                                   \
-    X(GELU, gelu, MAP, 4096)                                      \
-    X(GELU_TANH, gelu_tanh, MAP, 4096)                            \
-    X(TANH, tanh, MAP, 4096)                                      \
-    X(SIGMOID, sigmoid, MAP, 4096)                                \
-    X(RELU_GRAD, relu_grad, GRAD, 32768)                          \
-    X(LEAKY_RELU_GRAD, leaky_relu_grad, LEAKY_GRAD, 32768)        \
-    X(PRELU_GRAD, prelu_grad, PRELU_GRAD, 32768)                  \
-    X(RELU6_GRAD, relu6_grad, GRAD, 32768)                        \
-    X(GELU_GRAD, gelu_grad, GRAD, 4096)                           \
-    X(GELU_TANH_GRAD, gelu_tanh_grad, GRAD, 4096)                 \
-    X(TANH_GRAD, tanh_grad, GRAD, 4096)                           \
-    X(SIGMOID_GRAD, sigmoid_grad, GRAD, 4096)                     \
-    X(TANH_GRAD_FROM_OUTPUT, tanh_grad_from_output, GRAD, 32768)  \
-    X(SIGMOID_GRAD_FROM_OUTPUT, sigmoid_grad_from_output, GRAD, 32768)
+#include "ops.h" /* CYACTS_OPS(X): the kernels of the registry, generated */
 
 #define CYACTS__ENUM(OP, name, shape, grain) CYACTS_OP_##OP,
 enum { CYACTS_OPS(CYACTS__ENUM) CYACTS_N_OPS };

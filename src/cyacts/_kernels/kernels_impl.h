@@ -10,11 +10,11 @@
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)aux1; (void)aux2; (void)param; cyacts_##name##_##sfx(x, y, n);                \
     }
-#define CYACTS__ADAPT_LEAKY(T, sfx, name)                                                   \
+#define CYACTS__ADAPT_MAP_PARAM(T, sfx, name)                                               \
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)aux1; (void)aux2; cyacts_##name##_##sfx(x, y, n, param);                      \
     }
-#define CYACTS__ADAPT_PRELU(T, sfx, name)                                                   \
+#define CYACTS__ADAPT_MAP_ARRAY(T, sfx, name)                                               \
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)aux2; (void)param; cyacts_##name##_##sfx(x, aux1, y, n);                      \
     }
@@ -22,12 +22,12 @@
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)aux2; (void)param; cyacts_##name##_##sfx(x, aux1, y, n);                      \
     }
-#define CYACTS__ADAPT_LEAKY_GRAD(T, sfx, name)                                              \
+#define CYACTS__ADAPT_GRAD_PARAM(T, sfx, name)                                              \
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)aux2; cyacts_##name##_##sfx(x, aux1, y, n, param);                            \
     }
-/* PReLU's gradient: aux1 is grad_output (may be NULL), aux2 the per-element alpha. */
-#define CYACTS__ADAPT_PRELU_GRAD(T, sfx, name)                                              \
+/* aux1 is grad_output (may be NULL), aux2 the per-element parameter. */
+#define CYACTS__ADAPT_GRAD_ARRAY(T, sfx, name)                                              \
     (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
         (void)param; cyacts_##name##_##sfx(x, aux2, aux1, y, n);                            \
     }

@@ -21,57 +21,12 @@
  *    relu6'(0) = relu6'(6) = 0). With grad_output != NULL a derivative returns
  *    grad_output[i] * f'(x[i]) in IEEE arithmetic, else f'(x[i]).
  *
- * Public API: the array functions. Single-threaded (the caller owns threading), contiguous
- * buffers of n elements, y may equal x (in place). The derivatives take grad_output, which may
- * be NULL (then y = f'(x), else y = grad_output * f'(x)). prelu takes one alpha per element.
- * The *_from_output derivatives read y = f(input) instead of the input.
- *
- *   void cyacts_relu_f32(const float *x, float *y, size_t n);
- *   void cyacts_leaky_relu_f32(const float *x, float *y, size_t n, float alpha);
- *   void cyacts_prelu_f32(const float *x, const float *alpha, float *y, size_t n);
- *   void cyacts_relu6_f32(const float *x, float *y, size_t n);
- *   void cyacts_gelu_f32(const float *x, float *y, size_t n);          (erf form)
- *   void cyacts_gelu_tanh_f32(const float *x, float *y, size_t n);     (tanh approximation)
- *   void cyacts_tanh_f32(const float *x, float *y, size_t n);
- *   void cyacts_sigmoid_f32(const float *x, float *y, size_t n);
- *   void cyacts_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_leaky_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
- *                                   float alpha);
- *   void cyacts_prelu_grad_f32(const float *x, const float *alpha, const float *grad_output,
- *                              float *y, size_t n);
- *   void cyacts_relu6_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_gelu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_gelu_tanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_tanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
- *   void cyacts_tanh_grad_from_output_f32(const float *y, const float *grad_output, float *out,
- *                                         size_t n);
- *   void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
- *                                            size_t n);
- *
- *   void cyacts_relu_f64(const double *x, double *y, size_t n);
- *   void cyacts_leaky_relu_f64(const double *x, double *y, size_t n, double alpha);
- *   void cyacts_prelu_f64(const double *x, const double *alpha, double *y, size_t n);
- *   void cyacts_relu6_f64(const double *x, double *y, size_t n);
- *   void cyacts_gelu_f64(const double *x, double *y, size_t n);        (erf form)
- *   void cyacts_gelu_tanh_f64(const double *x, double *y, size_t n);   (tanh approximation)
- *   void cyacts_tanh_f64(const double *x, double *y, size_t n);
- *   void cyacts_sigmoid_f64(const double *x, double *y, size_t n);
- *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
- *   void cyacts_leaky_relu_grad_f64(const double *x, const double *grad_output, double *y,
- *                                   size_t n, double alpha);
- *   void cyacts_prelu_grad_f64(const double *x, const double *alpha, const double *grad_output,
- *                              double *y, size_t n);
- *   void cyacts_relu6_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
- *   void cyacts_gelu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
- *   void cyacts_gelu_tanh_grad_f64(const double *x, const double *grad_output, double *y,
- *                                  size_t n);
- *   void cyacts_tanh_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
- *   void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
- *   void cyacts_tanh_grad_from_output_f64(const double *y, const double *grad_output, double *out,
- *                                         size_t n);
- *   void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
- *                                            double *out, size_t n);
+ * Public API: the array functions, listed with their prototypes in api.h (generated from the
+ * registry of operations, src/cyacts/_ops.py, by tools/generate.py). Single-threaded (the
+ * caller owns threading), contiguous buffers of n elements, y may equal x (in place). The
+ * derivatives take grad_output, which may be NULL (then y = f'(x), else y = grad_output * f'(x)).
+ * prelu takes one alpha per element. The *_from_output derivatives read y = f(input) instead
+ * of the input.
  */
 #ifndef CYACTS_H
 #define CYACTS_H
@@ -80,10 +35,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-#define CYACTS_VERSION_MAJOR 0
-#define CYACTS_VERSION_MINOR 1
-#define CYACTS_VERSION_PATCH 0
 
 #ifdef __cplusplus
 extern "C" {
@@ -1242,10 +1193,22 @@ CYACTS__INLINE float cyacts_elem_gelu_tanh_grad_f32(float x)
 /* ---------------------------------------------------------------------------------------- */
 /* Array functions: the public C API.                                                        */
 /* ---------------------------------------------------------------------------------------- */
+/* One loop per calling shape over an element function; api.h instantiates them for every
+   kernel of the registry. A per-element parameter (PReLU's alpha) is broadcast by the caller. */
 #define CYACTS__MAP(name, T, elem)                                                            \
     CYACTS_API void cyacts_##name(const T *x, T *y, size_t n) {                               \
         size_t i;                                                                             \
         CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i]);                                \
+    }
+#define CYACTS__MAP_PARAM(name, T, elem, p)                                                   \
+    CYACTS_API void cyacts_##name(const T *x, T *y, size_t n, T p) {                          \
+        size_t i;                                                                             \
+        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p);                             \
+    }
+#define CYACTS__MAP_ARRAY(name, T, elem, p)                                                   \
+    CYACTS_API void cyacts_##name(const T *x, const T *p, T *y, size_t n) {                   \
+        size_t i;                                                                             \
+        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p[i]);                          \
     }
 #define CYACTS__GRAD(name, T, elem)                                                           \
     CYACTS_API void cyacts_##name(const T *x, const T *grad_output, T *y, size_t n) {         \
@@ -1256,59 +1219,27 @@ CYACTS__INLINE float cyacts_elem_gelu_tanh_grad_f32(float x)
             CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i]);                            \
         }                                                                                     \
     }
-/* Leaky ReLU with one alpha, and with one alpha per element (PReLU, alpha broadcast by the
-   caller). */
-#define CYACTS__LEAKY(T, sfx)                                                                 \
-    CYACTS_API void cyacts_leaky_relu_##sfx(const T *x, T *y, size_t n, T alpha) {            \
-        size_t i;                                                                             \
-        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = cyacts_elem_leaky_relu_##sfx(x[i], alpha); \
-    }                                                                                         \
-    CYACTS_API void cyacts_leaky_relu_grad_##sfx(const T *x, const T *grad_output, T *y,      \
-                                                 size_t n, T alpha) {                         \
+#define CYACTS__GRAD_PARAM(name, T, elem, p)                                                  \
+    CYACTS_API void cyacts_##name(const T *x, const T *grad_output, T *y, size_t n, T p) {    \
         size_t i;                                                                             \
         if (grad_output) {                                                                    \
-            CYACTS_SIMD for (i = 0; i < n; ++i)                                               \
-                y[i] = grad_output[i] * cyacts_elem_leaky_relu_grad_##sfx(x[i], alpha);       \
+            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * elem(x[i], p);        \
         } else {                                                                              \
-            CYACTS_SIMD for (i = 0; i < n; ++i)                                               \
-                y[i] = cyacts_elem_leaky_relu_grad_##sfx(x[i], alpha);                        \
+            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p);                         \
         }                                                                                     \
-    }                                                                                         \
-    CYACTS_API void cyacts_prelu_##sfx(const T *x, const T *alpha, T *y, size_t n) {          \
-        size_t i;                                                                             \
-        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = cyacts_elem_leaky_relu_##sfx(x[i], alpha[i]); \
-    }                                                                                         \
-    CYACTS_API void cyacts_prelu_grad_##sfx(const T *x, const T *alpha, const T *grad_output, \
-                                            T *y, size_t n) {                                 \
+    }
+#define CYACTS__GRAD_ARRAY(name, T, elem, p)                                                  \
+    CYACTS_API void cyacts_##name(const T *x, const T *p, const T *grad_output, T *y,         \
+                                  size_t n) {                                                 \
         size_t i;                                                                             \
         if (grad_output) {                                                                    \
-            CYACTS_SIMD for (i = 0; i < n; ++i)                                               \
-                y[i] = grad_output[i] * cyacts_elem_leaky_relu_grad_##sfx(x[i], alpha[i]);    \
+            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * elem(x[i], p[i]);     \
         } else {                                                                              \
-            CYACTS_SIMD for (i = 0; i < n; ++i)                                               \
-                y[i] = cyacts_elem_leaky_relu_grad_##sfx(x[i], alpha[i]);                     \
+            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p[i]);                      \
         }                                                                                     \
     }
 
-#define CYACTS__ALL(T, sfx)                                                                   \
-    CYACTS__MAP(relu_##sfx, T, cyacts_elem_relu_##sfx)                                        \
-    CYACTS__MAP(relu6_##sfx, T, cyacts_elem_relu6_##sfx)                                      \
-    CYACTS__MAP(gelu_##sfx, T, cyacts_elem_gelu_##sfx)                                        \
-    CYACTS__MAP(gelu_tanh_##sfx, T, cyacts_elem_gelu_tanh_##sfx)                              \
-    CYACTS__MAP(tanh_##sfx, T, cyacts_elem_tanh_##sfx)                                        \
-    CYACTS__MAP(sigmoid_##sfx, T, cyacts_elem_sigmoid_##sfx)                                  \
-    CYACTS__GRAD(relu_grad_##sfx, T, cyacts_elem_relu_grad_##sfx)                             \
-    CYACTS__GRAD(relu6_grad_##sfx, T, cyacts_elem_relu6_grad_##sfx)                           \
-    CYACTS__GRAD(gelu_grad_##sfx, T, cyacts_elem_gelu_grad_##sfx)                             \
-    CYACTS__GRAD(gelu_tanh_grad_##sfx, T, cyacts_elem_gelu_tanh_grad_##sfx)                   \
-    CYACTS__GRAD(tanh_grad_##sfx, T, cyacts_elem_tanh_grad_##sfx)                             \
-    CYACTS__GRAD(sigmoid_grad_##sfx, T, cyacts_elem_sigmoid_grad_##sfx)                       \
-    CYACTS__GRAD(tanh_grad_from_output_##sfx, T, cyacts_elem_tanh_grad_from_output_##sfx)     \
-    CYACTS__GRAD(sigmoid_grad_from_output_##sfx, T, cyacts_elem_sigmoid_grad_from_output_##sfx) \
-    CYACTS__LEAKY(T, sfx)
-
-CYACTS__ALL(float, f32)
-CYACTS__ALL(double, f64)
+#include "api.h"
 
 #ifdef __cplusplus
 }

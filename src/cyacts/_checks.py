@@ -1,0 +1,114 @@
+"""Argument checks shared by the NumPy path (api.py) and the dask path (_dask.py).
+
+Every check raises a TypeError or ValueError that names the argument, before anything is
+written.
+"""
+import numbers
+
+import numpy as np
+
+from . import _core
+
+F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+# OpenMP caps a team far below this; the bound only keeps absurd requests from reaching C.
+MAX_THREADS = 1 << 16
+
+
+def check_threads(n_threads):
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be a positive int or None, not {type(n_threads).__name__}")
+    if n_threads <= 0:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+    return int(min(n_threads, MAX_THREADS))
+
+
+def threads(n_threads):
+    return _core.max_threads() if n_threads is None else check_threads(n_threads)
+
+
+def check_from_output(from_output):
+    if not isinstance(from_output, (bool, np.bool_)):
+        raise TypeError(f"from_output must be a bool, not {type(from_output).__name__}")
+
+
+def as_array(value, name):
+    if isinstance(value, np.ndarray):
+        return value
+    if value is None:
+        raise TypeError(f"{name} must be an array or a number, not None")
+    try:
+        return np.asarray(value)
+    except Exception as exc:  # ragged lists and other things NumPy cannot take
+        raise TypeError(f"{name}: cannot convert {type(value).__name__} to an array: {exc}") from None
+
+
+def result_dtype(dtype, name):
+    """The dtype of the result for an input of `dtype` (as np.tanh: ints and bools give float64)."""
+    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):
+        return dtype.newbyteorder("=")
+    if dtype.kind in "biu":
+        return F64
+    raise TypeError(
+        f"{name} has unsupported dtype {dtype}: cyacts computes on float16, float32 and float64 "
+        "(bool and integer inputs give float64)"
+    )
+
+
+def is_weak_scalar(value):
+    """Python numbers take the dtype of the array they meet (NumPy 2 promotion rules)."""
+    return type(value) in (int, float, bool)
+
+
+def check_out(out, shape, dtype):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}, but the result has shape {shape}")
+    if out.dtype != dtype:
+        raise TypeError(f"out has dtype {out.dtype}, but the result has dtype {dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+
+
+def check_inplace(x, name="x"):
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"in-place operations need a numpy.ndarray for {name}, not {type(x).__name__}")
+    if x.dtype.kind != "f" or x.dtype.itemsize not in (2, 4, 8):
+        raise TypeError(f"in-place operations need float16/32/64 for {name}, not {x.dtype}")
+    if not x.dtype.isnative:
+        raise TypeError(f"in-place operations need native byte order for {name}, not {x.dtype}")
+    if not x.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+
+
+def check_choice(param, value):
+    if not (isinstance(value, str) and value in param.choices):
+        allowed = " or ".join(repr(c) for c in param.choices)
+        raise ValueError(f"{param.name} must be {allowed}, got {value!r}")
+    return value
+
+
+def per_element(value, shape, name):
+    """A Python float for a scalar, or an array that broadcasts to `shape`."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of them, not bool")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    arr = as_array(value, name)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} has unsupported dtype {arr.dtype}: it must be real")
+    if arr.ndim == 0:
+        return float(arr)
+    try:
+        if np.broadcast_shapes(arr.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"{name} with shape {arr.shape} does not broadcast to the input's shape {shape}"
+        ) from None
+    return arr
+
+
+def is_dask(value):
+    # Checked by module name so that dask is never imported unless the caller already has it.
+    return type(value).__module__.split(".")[0] == "dask"

@@ -1,0 +1,269 @@
+"""The registry of operations: the one table every layer of cyacts reads.
+
+Design
+------
+A. One `Op` per public activation. From it come the public functions (api.py makes `f`, `f_`
+   and `f_grad` with their real signatures and docstrings), the kernels the driver indexes
+   (`Op.kernels()`), the generated files (tools/generate.py writes the `.pyi` stubs, c_api.pxd,
+   the header's list of array functions and the driver's kernel list; a test fails when a
+   checked-in copy differs) and every test table (oracle, semantics, ULP bounds, bad input,
+   C API, dask, derivatives), the benchmark rows, the demo and the plot.
+B. An op computes through one or more C kernels. A `choice` parameter picks the kernel by its
+   value (gelu's approximate="tanh" runs gelu_tanh); a `per_element` parameter given as an
+   array runs the op's per-element kernel (leaky_relu with an array alpha runs prelu). Every
+   kernel has a derivative kernel `<kernel>_grad`; the derivative from the output runs either
+   that same kernel (where f' of the output equals f' of the input: relu, leaky_relu with
+   alpha > 0) or a kernel of its own (`<kernel>_grad_from_output`).
+C. Adding an activation: its element functions in a family header (include/cyacts/), one entry
+   here, its reference in reference.py; then `python tools/generate.py`. tests/test_registry.py
+   names whatever is missing.
+
+This module imports nothing but the standard library (setup.py and tools/ read it as a file).
+"""
+import dataclasses
+from typing import Any, Optional
+
+#: elements per thread below which a second thread does not pay for itself
+PIECEWISE_GRAIN = 32768  # memory-bound kernels: big chunks before the parallel region pays
+TRANSCENDENTAL_GRAIN = 4096  # compute-bound kernels pay off much sooner
+
+#: family -> the headers in include/cyacts/ that hold its element functions
+FAMILIES = {
+    "piecewise": ("piecewise.h",),
+    "logistic": ("logistic.h",),
+    "gelu": ("gelu.h", "gelu_tanh.h"),
+}
+
+#: accuracy classes, in ULPs of the result dtype: {dtype name: bound}
+EXACT = {"float32": 0, "float64": 0}
+
+
+def _bounds(f32, f64):
+    return {"float32": f32, "float64": f64}
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A parameter of an op after x (and grad_output for derivatives)."""
+
+    name: str
+    default: Any
+    doc: str
+    #: allowed values (strings); the op's `kernels` maps each to a kernel
+    choices: tuple = ()
+    #: also accepts an array broadcastable to x, computed by the op's per-element kernel
+    per_element: bool = False
+    #: keyword-only in the forward (and in-place) functions
+    keyword_only: bool = False
+    #: keyword-only in the derivative (None: as in the forward)
+    grad_keyword_only: Optional[bool] = None
+    #: values besides the default that the tests exercise
+    test_values: tuple = ()
+    #: stub type of the parameter
+    stub_type: str = "float"
+
+    @property
+    def kw_only_in_grad(self):
+        return self.keyword_only if self.grad_keyword_only is None else self.grad_keyword_only
+
+
+@dataclasses.dataclass(frozen=True)
+class Kink:
+    """A point where the derivative jumps, with the value PyTorch's backward gives there."""
+
+    x: float
+    #: f'(x): a number, or the name of the parameter whose value it is
+    grad: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Op:
+    """One activation function with its derivative."""
+
+    name: str
+    #: the family header its element functions live in (include/cyacts/<family>.h)
+    family: str
+    #: first docstring line of the forward: the formula
+    formula: str
+    #: first docstring line of the derivative
+    grad_formula: str
+    #: the rest of the docstring: semantics and trade-offs
+    notes: str = ""
+    params: tuple = ()
+    #: choice value -> kernel name (ops without a choice parameter: {None: name})
+    kernel_map: Optional[dict] = None
+    #: the kernel run when the per-element parameter is an array
+    per_element_kernel: Optional[str] = None
+    #: the derivative from the output y = f(x): "same" (the input's derivative kernel, fed y),
+    #: "own" (a <kernel>_grad_from_output kernel), or None (refused: `from_output_refusal`)
+    from_output: Optional[str] = None
+    from_output_refusal: str = ""
+    #: (parameter, test, message) the parameters must pass for from_output=True
+    from_output_requires: Optional[tuple] = None
+    #: (f(-inf), f(+inf)) and (f'(-inf), f'(+inf)); a string names a parameter
+    limits: Optional[tuple] = None
+    grad_limits: Optional[tuple] = None
+    kinks: tuple = ()
+    #: fewest elements worth a thread, forward and derivative; the from-output kernel's
+    grain: int = TRANSCENDENTAL_GRAIN
+    from_output_grain: int = PIECEWISE_GRAIN
+    #: max error in ULPs against the correctly rounded result, {dtype: bound}
+    ulp: Optional[dict] = None
+    grad_ulp: Optional[dict] = None
+    #: where the oracle lives: the names in cyacts.reference
+    reference: str = ""
+
+    # -- derived ---------------------------------------------------------------------------
+    @property
+    def choice(self):
+        """The choice parameter, or None."""
+        return next((p for p in self.params if p.choices), None)
+
+    @property
+    def per_element(self):
+        """The parameter that may be an array, or None."""
+        return next((p for p in self.params if p.per_element), None)
+
+    @property
+    def scalar(self):
+        """The parameter passed to the kernels as their scalar argument, or None."""
+        return next((p for p in self.params if not p.choices), None)
+
+    @property
+    def kernel_names(self):
+        """choice value (None without a choice) -> forward kernel name."""
+        return self.kernel_map or {None: self.name}
+
+    @property
+    def reference_names(self):
+        return (self.reference or self.name), (self.reference or self.name) + "_grad"
+
+    def kernels(self):
+        """Every C kernel of this op: (kernel name, element function, calling shape, grain)."""
+        scalar = self.scalar.name if self.scalar is not None else ""
+        shape = "_PARAM" if scalar else ""
+        rows = []
+        for kernel in self.kernel_names.values():
+            rows.append(Kernel(kernel, kernel, "MAP" + shape, self.grain, scalar))
+            rows.append(Kernel(kernel + "_grad", kernel + "_grad", "GRAD" + shape, self.grain,
+                               scalar))
+            if self.from_output == "own":
+                rows.append(Kernel(kernel + "_grad_from_output", kernel + "_grad_from_output",
+                                   "GRAD", self.from_output_grain))
+        if self.per_element_kernel:
+            base, name = self.kernel_names[None], self.per_element.name
+            rows.append(Kernel(self.per_element_kernel, base, "MAP_ARRAY", self.grain, name))
+            rows.append(Kernel(self.per_element_kernel + "_grad", base + "_grad", "GRAD_ARRAY",
+                               self.grain, name))
+        return rows
+
+    def variants(self):
+        """Every parameter set the tests exercise: each choice, and each scalar test value,
+        with the defaults first. A list of dicts (the defaults are {})."""
+        out = [{}]
+        for p in self.params:
+            values = [c for c in p.choices if c != p.default] + list(p.test_values)
+            out += [{p.name: v} for v in values]
+        return out
+
+    def kernel_for(self, params):
+        """The forward kernel name for a parameter dict (defaults filled in)."""
+        choice = self.choice
+        return self.kernel_names[None if choice is None else params.get(choice.name,
+                                                                        choice.default)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Kernel:
+    """One C array function: cyacts_<name>_f32 / _f64 over cyacts_elem_<elem>_<dtype>."""
+
+    name: str
+    elem: str
+    #: calling shape: MAP (x, y, n), MAP_PARAM (+ a scalar), MAP_ARRAY (+ one value per
+    #: element), GRAD (x, grad_output, y, n) and GRAD_PARAM / GRAD_ARRAY likewise
+    shape: str
+    grain: int
+    #: the C name of the scalar or per-element parameter ("" for none)
+    param: str = ""
+
+
+def _positive(value):
+    return value > 0
+
+
+ALPHA = Param("alpha", 0.01, "the slope for x <= 0: a number, or an array broadcastable to x "
+              "(one slope per channel, as PReLU)", per_element=True, grad_keyword_only=True,
+              test_values=(0.2,), stub_type="_Alpha")
+APPROXIMATE = Param("approximate", "none", '"none" for the erf form, "tanh" for the tanh '
+                    "approximation", choices=("none", "tanh"), keyword_only=True,
+                    stub_type="_Approximate")
+
+OPS = (
+    Op("relu", "piecewise",
+       formula="max(0, x). NaN stays NaN.",
+       grad_formula="1 where x > 0 else 0 (0 at x = 0), times grad_output when given.",
+       from_output="same", limits=(0.0, "inf"), grad_limits=(0.0, 1.0),
+       kinks=(Kink(0.0, 0.0),), grain=PIECEWISE_GRAIN, ulp=EXACT, grad_ulp=EXACT),
+    Op("leaky_relu", "piecewise",
+       formula="x if x > 0 else alpha*x; alpha is a number or an array broadcastable to x "
+               "(PReLU).",
+       grad_formula="1 where x > 0 else alpha (alpha at x = 0), times grad_output when given.",
+       params=(ALPHA,), per_element_kernel="prelu", from_output="same",
+       from_output_requires=("alpha", _positive,
+                             "from_output=True needs alpha > 0 (with alpha <= 0 the input's sign "
+                             "cannot be read from the output)"),
+       limits=("-inf", "inf"), grad_limits=("alpha", 1.0), kinks=(Kink(0.0, "alpha"),),
+       grain=PIECEWISE_GRAIN, ulp=EXACT, grad_ulp=EXACT),
+    Op("relu6", "piecewise",
+       formula="min(max(0, x), 6).",
+       grad_formula="1 where 0 < x < 6 else 0, times grad_output when given.",
+       from_output="same", limits=(0.0, 6.0), grad_limits=(0.0, 0.0),
+       kinks=(Kink(0.0, 0.0), Kink(6.0, 0.0)), grain=PIECEWISE_GRAIN, ulp=EXACT,
+       grad_ulp=EXACT),
+    Op("gelu", "gelu",
+       formula='x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 '
+               'x^3))) ("tanh").',
+       grad_formula="Phi(x) + x phi(x) (or the tanh form's derivative), times grad_output "
+                    "when given.",
+       notes="Phi is evaluated as erfc(-x/sqrt2)/2, so the negative tail keeps its relative "
+             "accuracy down to the underflow.",
+       params=(APPROXIMATE,), kernel_map={"none": "gelu", "tanh": "gelu_tanh"},
+       from_output_refusal="GELU is not invertible, so its derivative cannot be computed "
+                           "from its output",
+       limits=(0.0, "inf"), grad_limits=(0.0, 1.0), ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("tanh", "logistic",
+       formula="Hyperbolic tangent.",
+       grad_formula="1 - tanh(x)^2 = 1/cosh(x)^2 (or 1 - y^2 from the output), times "
+                    "grad_output.",
+       from_output="own", limits=(-1.0, 1.0), grad_limits=(0.0, 0.0), ulp=_bounds(1, 2),
+       grad_ulp=_bounds(4, 4)),
+    Op("sigmoid", "logistic",
+       formula="1 / (1 + exp(-x)), without overflow.",
+       grad_formula="sigmoid(x)(1 - sigmoid(x)) (or y(1 - y) from the output), times "
+                    "grad_output.",
+       from_output="own", limits=(0.0, 1.0), grad_limits=(0.0, 0.0), ulp=_bounds(1, 2),
+       grad_ulp=_bounds(4, 4)),
+)
+
+BY_NAME = {op.name: op for op in OPS}
+
+
+def kernels():
+    """Every C kernel of every op, in table order."""
+    return [k for op in OPS for k in op.kernels()]
+
+
+def public_names():
+    """The public functions made from the registry: f, f_ and f_grad of every op."""
+    return [n for op in OPS for n in (op.name, op.name + "_", op.name + "_grad")]
+
+
+def resolve(value, params, op):
+    """A limit or kink value: a number, "inf"/"-inf", or the name of a parameter."""
+    if isinstance(value, str):
+        if value in ("inf", "-inf"):
+            return float(value)
+        param = next(p for p in op.params if p.name == value)
+        return params.get(value, param.default)
+    return value
+
