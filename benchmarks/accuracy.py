@@ -6,7 +6,7 @@ rounded result; exits non-zero if a bound is broken.
 
 float32: every one of the 2^32 inputs (chunks of 2^22 bit patterns, two threads), against the
 function in float64 with accurate forms, rounded once; mpmath where a derivative crosses zero and
-the float64 terms cancel (tests/ulp.py says why each reference is accurate enough).
+the float64 terms cancel (cyacts._ulp says why each reference is accurate enough).
 float64: 10^7 inputs (half log-uniform magnitudes of both signs over the whole range, half in
 dense windows: tiny |x|, [0.5, 2], GELU's negative tail [-40, -3], the derivative zero crossings
 and the representable values around them, saturation, underflow, x^3 overflow), against mpmath
@@ -34,8 +34,6 @@ import time
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests"))  # ulp.py: shared with the test suite
 
 
 def parse_args(argv):
@@ -90,7 +88,7 @@ def measure32(ulp, name, quick):
 
 
 def _mp_chunk(args):
-    import ulp  # in the worker process
+    from cyacts import _ulp as ulp  # in the worker process
 
     name, xs = args
     return ulp.mp_eval(name, xs)
@@ -130,7 +128,7 @@ def main(argv=None):
         os.environ["CYACTS_SIMD"] = args.simd  # read when cyacts is imported
     import cyacts
     from cyacts import _core
-    import ulp
+    from cyacts import _ulp as ulp
 
     dtypes = [np.dtype(d) for d in args.dtype.split(",") if d]
     names = [n for n in args.functions.split(",") if n] or list(ulp.FUNCTIONS)

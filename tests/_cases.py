@@ -1,7 +1,8 @@
 """The table of public functions and the tolerance check shared by the hardening tests.
 
-Every test that loops over "every function" draws from SPECS, so a function added to the API
-and to this table is covered by the bad-input matrix, the concurrency, memory and fuzz tests.
+Every test that loops over "every function" draws from SPECS, made from the registry of
+operations (cyacts._ops), so an op added there is covered by the bad-input matrix, the
+concurrency, memory and fuzz tests.
 """
 import dataclasses
 import re
@@ -9,20 +10,13 @@ import re
 import numpy as np
 
 import cyacts
-from cyacts import reference
+from cyacts import _ops, reference
 
-BASES = ("relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid")
+BASES = tuple(op.name for op in _ops.OPS)
 # parameter sets each base is exercised with (a per-channel alpha array is added where it fits)
-PARAMS = {
-    "relu": ({},),
-    "leaky_relu": ({}, {"alpha": 0.2}),
-    "relu6": ({},),
-    "gelu": ({}, {"approximate": "tanh"}),
-    "tanh": ({},),
-    "sigmoid": ({},),
-}
+PARAMS = {op.name: tuple(op.variants()) for op in _ops.OPS}
 # derivatives that can be computed from the forward's output (with alpha > 0 for leaky)
-FROM_OUTPUT = ("relu", "leaky_relu", "relu6", "tanh", "sigmoid")
+FROM_OUTPUT = tuple(op.name for op in _ops.OPS if op.from_output is not None)
 
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 FLOATS = (F16, F32, F64)

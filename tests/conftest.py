@@ -3,23 +3,33 @@ import numpy as np
 import pytest
 
 import cyacts
-from cyacts import reference
+from cyacts import _ops, reference
 
 DTYPES = [np.float16, np.float32, np.float64]
-# (id, name, keyword arguments) for every forward and derivative variant.
-FORWARD = [
-    ("relu", "relu", {}),
-    ("leaky_relu", "leaky_relu", {"alpha": 0.01}),
-    ("leaky_relu_0.3", "leaky_relu", {"alpha": 0.3}),
-    ("relu6", "relu6", {}),
-    ("gelu", "gelu", {"approximate": "none"}),
-    ("gelu_tanh", "gelu", {"approximate": "tanh"}),
-    ("tanh", "tanh", {}),
-    ("sigmoid", "sigmoid", {}),
-]
+
+
+def _variant_id(op, params):
+    """kernel name, then the values of non-choice parameters: gelu_tanh, leaky_relu_0.2."""
+    extra = [str(v) for k, v in params.items() if k != getattr(op.choice, "name", None)]
+    return "_".join([op.kernel_for(params)] + extra)
+
+
+# (id, name, keyword arguments) for every forward and derivative variant of the registry.
+FORWARD = [(_variant_id(op, kw), op.name, kw) for op in _ops.OPS for kw in op.variants()]
 GRAD = [(id_ + "_grad", name + "_grad", kw) for id_, name, kw in FORWARD]
 INPLACE = [(id_ + "_", name + "_", kw) for id_, name, kw in FORWARD]
-FROM_OUTPUT = ["relu", "leaky_relu", "relu6", "tanh", "sigmoid"]
+FROM_OUTPUT = [op.name for op in _ops.OPS if op.from_output is not None]
+#: id -> (op, keyword arguments)
+VARIANTS = {id_: (_ops.BY_NAME[name], kw) for id_, name, kw in FORWARD}
+VARIANTS.update({id_: VARIANTS[id_[: -len("_grad")]] for id_, _, _ in GRAD})
+
+
+def limits(case_id):
+    """(f(-inf), f(+inf)) of a FORWARD or GRAD case, from the registry."""
+    op, kw = VARIANTS[case_id]
+    values = op.grad_limits if case_id.endswith("_grad") else op.limits
+    return tuple(float(_ops.resolve(v, kw, op)) for v in values)
+
 
 # Relative tolerance per dtype (the core contract: 1e-5 float32, 1e-12 float64; float16 is
 # computed in float32 and rounded once, so it may differ from the float64 oracle by an ulp),

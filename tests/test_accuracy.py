@@ -1,6 +1,6 @@
 """Sampled accuracy bounds, at every SIMD level this CPU has.
 
-Max error against the correctly rounded result, in ULPs of the result dtype (tests/ulp.py):
+Max error against the correctly rounded result, in ULPs of the result dtype (cyacts._ulp):
 float32 on ~5*10^4 inputs per function against the float64 reference, float64 on ~2*10^3 against
 mpmath; both samples weight the hard regions (tails, zero crossings, saturation, underflow).
 benchmarks/accuracy.py runs the same measurement exhaustively (float32) and on 10^7 points.
@@ -10,11 +10,10 @@ import functools
 import numpy as np
 import pytest
 
-from cyacts import _core
-
-import ulp
-
 pytest.importorskip("mpmath")
+
+from cyacts import _core, reference  # noqa: E402
+from cyacts import _ulp as ulp  # noqa: E402
 
 N = {np.float32: 50_000, np.float64: 2_000}
 DTYPES = [np.float32, np.float64]
@@ -48,6 +47,13 @@ def test_max_ulp_within_bound(name, dtype, level):
         f"{name} {np.dtype(dtype).name} [{level}]: {err} ULP at x={at!r} "
         f"(got {f(np.array([at], dtype))[0]!r}, correctly rounded "
         f"{ref[np.flatnonzero(x == np.array(at, dtype))[0]]!r}), bound {bound}")
+
+
+@pytest.mark.parametrize("name", list(ulp.FUNCTIONS))
+def test_every_smooth_kernel_has_an_mpmath_reference(name):
+    if ulp.FUNCTIONS[name][1] != ulp.EXACT:
+        assert name in reference.mpmath_functions(), (
+            f"{name}: no mpmath definition in cyacts.reference.mpmath_functions()")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])

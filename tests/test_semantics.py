@@ -9,16 +9,10 @@ import numpy as np
 import pytest
 
 import cyacts
-from conftest import DTYPES, FORWARD, GRAD, INPLACE, assert_matches, fn
+from cyacts import _ops
+from conftest import (DTYPES, FORWARD, GRAD, INPLACE, VARIANTS, assert_matches, fn, limits)
 
 ALL = FORWARD + GRAD
-LIMITS = {  # f(-inf), f(+inf)
-    "relu": (0, np.inf), "leaky_relu": (-np.inf, np.inf), "leaky_relu_0.3": (-np.inf, np.inf),
-    "relu6": (0, 6), "gelu": (0, np.inf), "gelu_tanh": (0, np.inf), "tanh": (-1, 1),
-    "sigmoid": (0, 1), "relu_grad": (0, 1), "leaky_relu_grad": (0.01, 1),
-    "leaky_relu_0.3_grad": (0.3, 1), "relu6_grad": (0, 0), "gelu_grad": (0, 1),
-    "gelu_tanh_grad": (0, 1), "tanh_grad": (0, 0), "sigmoid_grad": (0, 0),
-}
 
 
 # ------------------------------------------------------------------------ special values
@@ -45,7 +39,7 @@ def test_nan_anywhere_gives_nan(case, dtype):
 def test_infinities_give_limits(case, dtype):
     id_, name, kw = case
     got = fn(name)(np.array([-np.inf, np.inf], dtype), **kw)
-    np.testing.assert_allclose(got, np.array(LIMITS[id_], dtype), rtol=0)
+    np.testing.assert_allclose(got, np.array(limits(id_), dtype), rtol=0)
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c[0])
@@ -64,11 +58,19 @@ def test_no_floating_point_warning_for_any_input(case):
                     fn(name)(xd, xd[::-1].copy(), **kw)
 
 
-def test_kinks_follow_pytorch():
-    x = np.array([0.0, -0.0, 6.0])
-    np.testing.assert_array_equal(cyacts.relu_grad(x), [0, 0, 1])
-    np.testing.assert_array_equal(cyacts.leaky_relu_grad(x, alpha=0.2), [0.2, 0.2, 1])
-    np.testing.assert_array_equal(cyacts.relu6_grad(x), [0, 0, 0])
+KINKED = [c for c in GRAD if VARIANTS[c[0]][0].kinks]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("case", KINKED, ids=lambda c: c[0])
+def test_kinks_follow_pytorch(case, dtype):
+    """The derivative at each kink (both signs of zero) is the registry's, PyTorch's value."""
+    id_, name, kw = case
+    op, params = VARIANTS[id_]
+    for kink in op.kinks:
+        x = np.array([kink.x, -kink.x], dtype)
+        want = np.array(2 * [_ops.resolve(kink.grad, params, op)], dtype)
+        np.testing.assert_array_equal(fn(name)(x, **kw), want, err_msg=f"{name} at {kink.x}")
 
 
 def test_grad_output_times_derivative_is_ieee():

@@ -300,6 +300,7 @@ def reference_pyi():
         _, keyword = _params(op, True, False, reference=True)
         out += _def(grad, ["x: npt.ArrayLike", "grad_output: npt.ArrayLike | None = None", "*",
                            "from_output: bool = False"] + keyword, "_Result")
+    out += ["def mpmath_functions() -> dict[str, Any]: ..."]
     return "\n".join(out) + "\n"
 
 

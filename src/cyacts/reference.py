@@ -3,21 +3,26 @@
 Each is computed in float64 with the form that keeps relative accuracy (erfc for GELU's
 negative tail, an overflow-free sigmoid, 1/cosh^2 for tanh') and rounded once to the result
 dtype. Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
-no erfc, so GELU uses the C library's (math.erfc) element by element: slow, and exact to an ulp.
+no erfc: GELU uses SciPy's where SciPy is installed, else the C library's (math.erfc) element by
+element (slow); both are accurate to about an ulp of float64. At the end, the same functions in
+mpmath (mpmath_functions), the references of the accuracy measurement.
 """
 import functools
 import math
 
 import numpy as np
 
-__all__ = [
-    "relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid",
-    "relu_grad", "leaky_relu_grad", "relu6_grad", "gelu_grad", "tanh_grad", "sigmoid_grad",
-]
+from . import _ops
+
+#: the oracle of every op of the registry: its forward and its derivative
+__all__ = [name for op in _ops.OPS for name in op.reference_names]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+try:
+    from scipy.special import erfc as _erfc
+except ImportError:  # pragma: no cover
+    _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _result_dtype(*arrays):
@@ -190,3 +195,48 @@ relu6_grad = _grad(_relu6_grad, _relu6_grad)
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
+
+
+def mpmath_functions():
+    """kernel name -> its smooth function of one mpmath number, for measuring accuracy at
+    40 digits (cyacts._ulp). Needs mpmath. The piecewise-linear kernels are left out: one
+    IEEE operation computes them exactly."""
+    import mpmath as m
+
+    c, a, k = 2 * m.sqrt(2 / m.pi), m.mpf("0.044715"), 1 / m.sqrt(2 * m.pi)
+    r2 = m.sqrt(2)
+    # Arguments are clamped where the double result no longer changes (exp(-2000) and
+    # erfc(40) stay below the smallest subnormal even times 1e308): huge ones make mpmath slow.
+    def ex(t):
+        return m.exp(-min(abs(t), 2000))
+
+    def sig(t):
+        e = ex(t)
+        return 1 / (1 + e) if t >= 0 else e / (1 + e)
+
+    def slope(t):
+        e = ex(t)
+        return e / (1 + e) ** 2
+
+    def phi_big(x):
+        return m.erfc(max(min(-x / r2, 40), -40)) / 2
+
+    def gelu_tanh_grad(x):
+        t = c * (x + a * x**3)
+        if abs(t) > 2000:  # the clamped exp would be multiplied by a huge x^3: use the limit
+            return m.mpf(1) if t > 0 else m.mpf(0)
+        return sig(t) + x * c * (1 + 3 * a * x * x) * slope(t)
+
+    def gelu_grad(x):
+        return phi_big(x) + x * k * (m.exp(-x * x / 2) if abs(x) < 60 else 0)
+
+    return {
+        "tanh": lambda x: m.tanh(max(min(x, 100), -100)),
+        "sigmoid": sig,
+        "gelu": lambda x: x * phi_big(x),
+        "gelu_tanh": lambda x: x * sig(c * (x + a * x**3)),
+        "tanh_grad": lambda x: 4 * slope(2 * x),
+        "sigmoid_grad": slope,
+        "gelu_grad": gelu_grad,
+        "gelu_tanh_grad": gelu_tanh_grad,
+    }

@@ -1,47 +1,61 @@
 """ULP distances, inputs and references for measuring cyacts against correctly rounded results.
 
 Shared by tests/test_accuracy.py (sampled, in the test suite) and benchmarks/accuracy.py
-(exhaustive float32, 10^7-point float64).
+(exhaustive float32, 10^7-point float64); not part of the public API. Needs mpmath for the
+float64 references.
 
 Error of a result = its distance, in units in the last place of the result dtype, from the
 correctly rounded value of the mathematical function (an integer: 0 means correctly rounded).
 The correctly rounded value comes from a reference far more accurate than the bounds:
-  * float32: the function in float64 with forms that keep relative accuracy (erfc for GELU's
+  * float32: cyacts.reference in float64 (forms that keep relative accuracy: erfc for GELU's
     negative tail, exp(-|x|) for sigmoid and the slopes), rounded once to float32. Its error is
     below ~2^-19 float32 ULP, except where a derivative crosses zero (gelu_grad, gelu_tanh_grad
     near x = -0.75) and its two terms cancel; there, and where the float64 value lies so close
     to a float32 rounding midpoint that its error could flip the rounding, mpmath takes over.
-  * float64: mpmath at 40 digits, rounded once to float64.
+  * float64: mpmath at 40 digits (cyacts.reference.mpmath_functions), rounded once to float64.
+
+The functions measured are every kernel of the registry (cyacts._ops): each op's forward and
+derivative for each value of its choice parameter, with its published bounds.
 """
 import hashlib
-import math
 import os
 
 import numpy as np
 
 import cyacts
+from cyacts import _ops
 
-#: the bounds, in ULPs of the result dtype: (float32, float64)
-EXACT, SMOOTH, GELU, GRAD = (0, 0), (1, 2), (2, 4), (4, 4)
-ALPHA = 0.01  # leaky_relu's default slope, the one measured
+ALPHA = 0.01  # the scalar parameter's value measured (leaky_relu's default slope)
+EXACT = (0, 0)
 
-#: name -> (cyacts function of x, bounds)
-FUNCTIONS = {
-    "relu": (cyacts.relu, EXACT),
-    "leaky_relu": (lambda x, **k: cyacts.leaky_relu(x, ALPHA, **k), EXACT),
-    "relu6": (cyacts.relu6, EXACT),
-    "relu_grad": (cyacts.relu_grad, EXACT),
-    "leaky_relu_grad": (lambda x, **k: cyacts.leaky_relu_grad(x, alpha=ALPHA, **k), EXACT),
-    "relu6_grad": (cyacts.relu6_grad, EXACT),
-    "tanh": (cyacts.tanh, SMOOTH),
-    "sigmoid": (cyacts.sigmoid, SMOOTH),
-    "gelu": (cyacts.gelu, GELU),
-    "gelu_tanh": (lambda x, **k: cyacts.gelu(x, approximate="tanh", **k), GELU),
-    "tanh_grad": (cyacts.tanh_grad, GRAD),
-    "sigmoid_grad": (cyacts.sigmoid_grad, GRAD),
-    "gelu_grad": (cyacts.gelu_grad, GRAD),
-    "gelu_tanh_grad": (lambda x, **k: cyacts.gelu_grad(x, approximate="tanh", **k), GRAD),
-}
+
+def _functions():
+    """kernel name -> (cyacts function of x, (float32 bound, float64 bound), reference of x
+    and of the scalar parameter's value)."""
+    table = {}
+    for op in _ops.OPS:
+        choice = op.choice
+        for value in (choice.choices if choice else (None,)):
+            params = {} if choice is None else {choice.name: value}
+            kernel = op.kernel_for(params)
+            forward, grad = (getattr(cyacts, op.name), getattr(cyacts, op.name + "_grad"))
+            ref_forward, ref_grad = (getattr(cyacts.reference, n) for n in op.reference_names)
+            for name, f, ref, bounds in (
+                    (kernel, forward, ref_forward, op.ulp),
+                    (kernel + "_grad", grad, ref_grad, op.grad_ulp)):
+                scalar = {} if op.scalar is None else {op.scalar.name: ALPHA}
+                table[name] = (
+                    lambda x, f=f, p={**params, **scalar}, **k: f(x, **p, **k),
+                    (bounds["float32"], bounds["float64"]),
+                    lambda x, a, ref=ref, p=params, s=op.scalar: ref(
+                        x, **p, **({} if s is None else {s.name: a})),
+                )
+    return table
+
+
+_TABLE = _functions()
+#: name -> (cyacts function of x, bounds (float32, float64)), every kernel of the registry
+FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _) in _TABLE.items()}
 
 #: results below these magnitudes may flush toward zero (the bounds' footnote)
 FLUSH = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
@@ -101,57 +115,14 @@ def max_ulp(x, got, ref):
 
 
 # --------------------------------------------------------------------------------------------
-# float64 references (for float32 results)
+# references
 # --------------------------------------------------------------------------------------------
-try:  # vectorised erfc; without SciPy, the C library's one element at a time (slow)
-    from scipy.special import erfc as _erfc
-except ImportError:  # pragma: no cover
-    _erfc_py = np.frompyfunc(math.erfc, 1, 1)
+def _reference(name, x64, alpha):
+    """cyacts.reference's float64 value of `name` at float64 inputs (alpha: the slope used)."""
+    with np.errstate(all="ignore"):
+        r = _TABLE[name][2](x64, alpha)
+    return np.asarray(r, dtype=np.float64)
 
-    def _erfc(z):
-        return _erfc_py(z).astype(np.float64)
-
-_C = 2.0 * math.sqrt(2.0 / math.pi)  # d(2u)/dx at 0
-_A = 0.044715
-
-
-def _e(x):
-    return np.exp(-np.abs(x))  # never overflows
-
-
-def _sig(t):
-    e = _e(t)
-    return np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _slope(t):
-    e = _e(t)
-    return e / (1.0 + e) ** 2  # sigmoid'(t) with no 1 - s cancellation
-
-
-def _gelu_tanh_grad64(x):
-    t = _C * (x + _A * x * x * x)
-    return _sig(t) + x * _C * (1.0 + 3.0 * _A * x * x) * _slope(t)
-
-
-_a32 = float(np.float32(ALPHA))  # a float32 call multiplies by alpha rounded to float32
-REF64 = {
-    "relu": lambda x, a: np.where(x < 0, 0.0, x),
-    "leaky_relu": lambda x, a: np.where(x > 0, x, a * x),
-    "relu6": lambda x, a: np.clip(x, 0.0, 6.0),
-    "relu_grad": lambda x, a: (x > 0).astype(np.float64),
-    "leaky_relu_grad": lambda x, a: np.where(x > 0, 1.0, a),
-    "relu6_grad": lambda x, a: ((x > 0) & (x < 6)).astype(np.float64),
-    "tanh": lambda x, a: np.tanh(x),
-    "sigmoid": lambda x, a: _sig(x),
-    "gelu": lambda x, a: 0.5 * x * _erfc(-x * math.sqrt(0.5)),
-    "gelu_tanh": lambda x, a: x * _sig(_C * (x + _A * x * x * x)),
-    "tanh_grad": lambda x, a: 4.0 * _slope(2.0 * x),
-    "sigmoid_grad": lambda x, a: _slope(x),
-    "gelu_grad": lambda x, a: (0.5 * _erfc(-x * math.sqrt(0.5))
-                               + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)),
-    "gelu_tanh_grad": lambda x, a: _gelu_tanh_grad64(x),
-}
 
 # Near a zero of the derivative its two f64 terms cancel: below this |value| use mpmath.
 _CROSSING = 2.0**-12
@@ -162,15 +133,14 @@ def reference64(name, x):
     IEEE operation (exact) for the piecewise-linear ones, mpmath for the others (slow)."""
     x = np.asarray(x, dtype=np.float64)
     if FUNCTIONS[name][1] == EXACT:
-        return REF64[name](x, ALPHA)
+        return _reference(name, x, ALPHA)
     return mp_eval(name, x)
 
 
 def reference32(name, x):
     """Correctly rounded float32 results of `name` at the finite float32 inputs x."""
     x64 = np.asarray(x, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        r = REF64[name](x64, _a32)
+    r = _reference(name, x64, float(np.float32(ALPHA)))  # float32 calls use alpha in float32
     if FUNCTIONS[name][1] == EXACT:
         return r.astype(np.float32)  # one exact product at most: rounding it is exact
     r32 = r.astype(np.float32)
@@ -193,48 +163,6 @@ def reference32(name, x):
 DPS = 40
 
 
-def _mp_table():
-    import mpmath as m
-
-    c, a, k = 2 * m.sqrt(2 / m.pi), m.mpf("0.044715"), 1 / m.sqrt(2 * m.pi)
-    r2 = m.sqrt(2)
-    # Arguments are clamped where the double result no longer changes (exp(-2000) and
-    # erfc(40) stay below the smallest subnormal even times 1e308): huge ones make mpmath slow.
-    def ex(t):
-        return m.exp(-min(abs(t), 2000))
-
-    def sig(t):
-        e = ex(t)
-        return 1 / (1 + e) if t >= 0 else e / (1 + e)
-
-    def slope(t):
-        e = ex(t)
-        return e / (1 + e) ** 2
-
-    def phi_big(x):
-        return m.erfc(max(min(-x / r2, 40), -40)) / 2
-
-    def gelu_tanh_grad(x):
-        t = c * (x + a * x**3)
-        if abs(t) > 2000:  # the clamped exp would be multiplied by a huge x^3: use the limit
-            return m.mpf(1) if t > 0 else m.mpf(0)
-        return sig(t) + x * c * (1 + 3 * a * x * x) * slope(t)
-
-    def gelu_grad(x):
-        return phi_big(x) + x * k * (m.exp(-x * x / 2) if abs(x) < 60 else 0)
-
-    return {
-        "tanh": lambda x: m.tanh(max(min(x, 100), -100)),
-        "sigmoid": sig,
-        "gelu": lambda x: x * phi_big(x),
-        "gelu_tanh": lambda x: x * sig(c * (x + a * x**3)),
-        "tanh_grad": lambda x: 4 * slope(2 * x),
-        "sigmoid_grad": slope,
-        "gelu_grad": gelu_grad,
-        "gelu_tanh_grad": gelu_tanh_grad,
-    }
-
-
 _MP = {}
 
 
@@ -244,7 +172,7 @@ def mp_eval(name, xs):
 
     mpmath.mp.dps = DPS
     if not _MP:
-        _MP.update(_mp_table())
+        _MP.update(cyacts.reference.mpmath_functions())
     f = _MP[name]
     return np.array([float(f(mpmath.mpf(v))) for v in np.asarray(xs, np.float64).tolist()],
                     dtype=np.float64)
@@ -310,12 +238,4 @@ def special_errors(name, dtype):
 
 
 def _reference_limits(name, dtype):
-    ref = cyacts.reference
-    x = np.array([np.inf, -np.inf], dtype)
-    calls = {
-        "leaky_relu": lambda: ref.leaky_relu(x, ALPHA),
-        "leaky_relu_grad": lambda: ref.leaky_relu_grad(x, alpha=ALPHA),
-        "gelu_tanh": lambda: ref.gelu(x, approximate="tanh"),
-        "gelu_tanh_grad": lambda: ref.gelu_grad(x, approximate="tanh"),
-    }
-    return calls.get(name, lambda: getattr(ref, name)(x))()
+    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), ALPHA)
