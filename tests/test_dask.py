@@ -5,33 +5,28 @@ import numpy as np
 import pytest
 
 import cyacts
+from cyacts import _ops
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
+def _variant_id(op, kw):
+    return "-".join([op.name] + [f"{k}={v}" for k, v in kw.items()])
+
+
+# every op of the registry, with each of its parameter sets
 FORWARD = {
-    "relu": lambda x, **k: cyacts.relu(x, **k),
-    "leaky_relu": lambda x, **k: cyacts.leaky_relu(x, 0.05, **k),
-    "relu6": lambda x, **k: cyacts.relu6(x, **k),
-    "gelu": lambda x, **k: cyacts.gelu(x, **k),
-    "gelu_tanh": lambda x, **k: cyacts.gelu(x, approximate="tanh", **k),
-    "tanh": lambda x, **k: cyacts.tanh(x, **k),
-    "sigmoid": lambda x, **k: cyacts.sigmoid(x, **k),
+    _variant_id(op, kw): (lambda x, op=op, kw=kw, **k: getattr(cyacts, op.name)(x, **kw, **k))
+    for op in _ops.OPS for kw in op.variants()
 }
 BACKWARD = {
-    "relu_grad": lambda x, g, **k: cyacts.relu_grad(x, g, **k),
-    "leaky_relu_grad": lambda x, g, **k: cyacts.leaky_relu_grad(x, g, alpha=0.2, **k),
-    "relu6_grad": lambda x, g, **k: cyacts.relu6_grad(x, g, **k),
-    "gelu_grad": lambda x, g, **k: cyacts.gelu_grad(x, g, **k),
-    "gelu_tanh_grad": lambda x, g, **k: cyacts.gelu_grad(x, g, approximate="tanh", **k),
-    "tanh_grad": lambda x, g, **k: cyacts.tanh_grad(x, g, **k),
-    "sigmoid_grad": lambda x, g, **k: cyacts.sigmoid_grad(x, g, **k),
-    "tanh_grad_from_output": lambda x, g, **k: cyacts.tanh_grad(x, g, from_output=True, **k),
-    "sigmoid_grad_from_output": lambda x, g, **k: cyacts.sigmoid_grad(x, g, from_output=True,
-                                                                       **k),
+    _variant_id(op, kw) + "_grad" + ("_from_output" if from_output else ""):
+        (lambda x, g, op=op, kw=kw, fo=from_output, **k:
+         getattr(cyacts, op.name + "_grad")(x, g, **kw, from_output=fo, **k))
+    for op in _ops.OPS for kw in op.variants()
+    for from_output in ((False, True) if op.from_output is not None else (False,))
 }
-IN_PLACE = [cyacts.relu_, cyacts.leaky_relu_, cyacts.relu6_, cyacts.gelu_, cyacts.tanh_,
-            cyacts.sigmoid_]
+IN_PLACE = [getattr(cyacts, op.name + "_") for op in _ops.OPS]
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 6.0, -6.0, 1e-30, -1e-30]
 
 

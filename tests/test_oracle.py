@@ -9,7 +9,7 @@ from conftest import (DTYPES, FORWARD, GRAD, assert_matches, fn, layouts, ref,
                       sample_values)
 
 # 0-d, empty, length 1, odd lengths that leave vector tails, multi-dimensional, and sizes
-# large enough to be split across threads (the cheapest kernels need 2 x 131072 elements).
+# large enough to be split across threads (the cheapest kernels need 2 x 32768 elements).
 SHAPES = [(), (0,), (1,), (7,), (33,), (1023,), (4, 5), (3, 0, 2), (2, 3, 4, 5), (300_007,)]
 
 

@@ -10,8 +10,9 @@ B. Buffers arrive here contiguous, flat and of the compute dtype: broadcasting, 
    promotion, overlap and validation all live in the Python layer (api.py). That keeps this
    loop trivial and free of the memoryview's 8-dimension limit.
 C. Each op has a grain (the fewest elements worth a thread). Arrays under two grains never
-   enter a parallel region. Chunks are multiples of 64 bytes so threads never share a
-   cache line of the output.
+   enter a parallel region. Chunks are multiples of 64 bytes, so two threads share a cache
+   line of the output only where the array does not start on a 64-byte boundary (NumPy
+   guarantees 16): one line per chunk boundary at most.
 D. The GIL is released for every kernel call, serial ones included.
 """
 from libc.stdlib cimport getenv
