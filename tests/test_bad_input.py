@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import cyacts
+from cyacts import _ops
 from _cases import (
     BASES, F16, F32, F64, FLOATS, FROM_OUTPUT, GRAD, INPLACE, OUT_OF_PLACE, SPECS, Spec,
     assert_close, grad_alternative, names_argument, public_function_names,
@@ -83,8 +84,9 @@ def run_ok(spec, x, g=None, out=None, check_out_identity=True, **kw):
     """Call spec and compare with the oracle, computed from copies taken before the call."""
     x_ref = np.array(x, copy=True) if isinstance(x, np.ndarray) else x
     g_ref = np.array(g, copy=True) if isinstance(g, np.ndarray) else g
+    params = {p.name for p in _ops.BY_NAME[spec.base].params}
     ref_kw = {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
-              for k, v in kw.items() if k in ("alpha", "approximate")}
+              for k, v in kw.items() if k in params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the oracle's own overflow on rounding
         if spec.kind == "grad":
@@ -269,7 +271,9 @@ def test_grad_output_not_broadcasting(spec, g_shape):
     refused(lambda: spec.call(x, g, out=out), [x, g, out], ValueError, "grad_output", spec.id)
 
 
-LEAKY = [s for s in SPECS if s.base == "leaky_relu"]
+# every op with a per-element parameter (PReLU's alpha): (spec, parameter name)
+PER_ELEMENT = [(s, _ops.BY_NAME[s.base].per_element.name) for s in SPECS
+               if _ops.BY_NAME[s.base].per_element is not None]
 BAD_ALPHAS = {
     "shape-5": (lambda: np.full(5, 0.1), ValueError),
     "shape-3x4x1": (lambda: np.full((3, 4, 1), 0.1), ValueError),
@@ -285,39 +289,42 @@ BAD_ALPHAS = {
 
 
 @pytest.mark.parametrize("bad", list(BAD_ALPHAS.values()), ids=list(BAD_ALPHAS))
-@pytest.mark.parametrize("spec", LEAKY, ids=ids(LEAKY))
-def test_alpha_refused(spec, bad):
+@pytest.mark.parametrize("spec, param", PER_ELEMENT, ids=ids(s for s, _ in PER_ELEMENT))
+def test_per_element_parameter_refused(spec, param, bad):
     x = sample(12, F32).reshape(3, 4)
     g = grad_for(spec, x)
     build, exc = bad
-    alpha = build()
-    kw = {k: v for k, v in spec.kw.items() if k != "alpha"}
+    value = build()
+    kw = {k: v for k, v in spec.kw.items() if k != param}
     base = Spec(spec.base, spec.kind)
-    refused(lambda: base.call(x, g, alpha=alpha, **kw), [x, g, alpha], exc, "alpha", spec.id)
+    refused(lambda: base.call(x, g, **{param: value}, **kw), [x, g, value], exc, param,
+            spec.id)
 
 
-@pytest.mark.parametrize("alpha_shape", [(), (4,), (1, 4), (3, 1), (3, 4)])
-@pytest.mark.parametrize("kind", ["forward", "inplace", "grad"])
-def test_alpha_array_broadcasts(kind, alpha_shape):
-    spec = Spec("leaky_relu", kind)
+@pytest.mark.parametrize("param_shape", [(), (4,), (1, 4), (3, 1), (3, 4)])
+@pytest.mark.parametrize("spec, param", [(s, p) for s, p in PER_ELEMENT if not s.params],
+                         ids=ids(s for s, p in PER_ELEMENT if not s.params))
+def test_per_element_array_broadcasts(spec, param, param_shape):
     x = sample(12, F32).reshape(3, 4)
-    alpha = np.linspace(0.05, 0.5, int(np.prod(alpha_shape))).reshape(alpha_shape)
-    run_ok(spec, x, grad_for(spec, x), alpha=alpha)
+    value = np.linspace(0.05, 0.5, int(np.prod(param_shape))).reshape(param_shape)
+    run_ok(spec, x, grad_for(spec, x), **{param: value})
 
 
 # --------------------------------------------------------------------------------------------
 # approximate, n_threads, from_output
 # --------------------------------------------------------------------------------------------
-GELU = [Spec("gelu", k) for k in ("forward", "inplace", "grad")]
+# every op with a choice parameter (gelu's approximate): (spec, parameter name)
+CHOICES = [(Spec(op.name, k), op.choice.name) for op in _ops.OPS if op.choice is not None
+           for k in ("forward", "inplace", "grad")]
 
 
-@pytest.mark.parametrize("approximate", ["exact", "TANH", "", "erf", None, 1, True])
-@pytest.mark.parametrize("spec", GELU, ids=ids(GELU))
-def test_unknown_approximate(spec, approximate):
+@pytest.mark.parametrize("value", ["exact", "TANH", "", "erf", None, 1, True, ["none"]])
+@pytest.mark.parametrize("spec, param", CHOICES, ids=ids(s for s, _ in CHOICES))
+def test_unknown_choice(spec, param, value):
     x = sample(5, F32)
     g = grad_for(spec, x)
-    refused(lambda: spec.call(x, g, approximate=approximate), [x, g],
-            (TypeError, ValueError), "approximate", spec.id)
+    refused(lambda: spec.call(x, g, **{param: value}), [x, g],
+            (TypeError, ValueError), param, spec.id)
 
 
 # a list, not a dict: 0 == False and 1 == True would collide as keys
@@ -354,11 +361,11 @@ def test_set_num_threads_refuses(n):
     assert cyacts.get_num_threads() == before
 
 
-GELU_GRAD = [s for s in GRAD if s.base == "gelu"]
+NO_FROM_OUTPUT = [s for s in GRAD if _ops.BY_NAME[s.base].from_output is None]
 
 
-@pytest.mark.parametrize("spec", GELU_GRAD, ids=ids(GELU_GRAD))
-def test_gelu_grad_refuses_from_output(spec):
+@pytest.mark.parametrize("spec", NO_FROM_OUTPUT, ids=ids(NO_FROM_OUTPUT))
+def test_refused_from_output(spec):
     x = sample(5, F32)
     for g in (None, np.ones(5, np.float32)):
         out = np.zeros(5, np.float32)
@@ -368,14 +375,21 @@ def test_gelu_grad_refuses_from_output(spec):
                 "from_output", spec.id)
 
 
-@pytest.mark.parametrize("alpha", [0.0, -0.0, -0.1, float("nan"), float("-inf"),
+# every op whose derivative from the output needs its parameter to pass a test (alpha > 0)
+REQUIRES = [op for op in _ops.OPS if op.from_output_requires]
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, -0.1, float("nan"), float("-inf"),
                                    np.array([0.1, 0.0, 0.2, 0.3]),
                                    np.array([0.1, float("nan"), 0.2, 0.3])], ids=repr)
-def test_leaky_relu_grad_from_output_needs_positive_alpha(alpha):
+@pytest.mark.parametrize("op", REQUIRES, ids=lambda op: op.name)
+def test_from_output_refuses_parameters_that_fail_its_rule(op, value):
+    param = op.from_output_requires[0]
     x = sample(8, F32).reshape(2, 4)
     out = np.zeros((2, 4), np.float32)
-    refused(lambda: cyacts.leaky_relu_grad(x, alpha=alpha, from_output=True, out=out),
-            [x, out, alpha], ValueError, "from_output", "leaky_relu_grad")
+    grad = getattr(cyacts, op.name + "_grad")
+    refused(lambda: grad(x, **{param: value}, from_output=True, out=out),
+            [x, out, value], ValueError, "from_output", op.name + "_grad")
 
 
 @pytest.mark.parametrize("value", ["yes", 1, 0, None, 1.0, np.array([True])], ids=repr)
@@ -629,14 +643,15 @@ def test_out_overlapping_grad_output(spec, overlap):
     run_ok(spec, x, g, out=out)
 
 
-@pytest.mark.parametrize("spec", [s for s in OUT_OF_PLACE if s.base == "leaky_relu"],
-                         ids=lambda s: s.id)
-def test_out_overlapping_alpha(spec):
+@pytest.mark.parametrize("spec, param", [(s, p) for s, p in PER_ELEMENT if s in OUT_OF_PLACE],
+                         ids=ids(s for s, p in PER_ELEMENT if s in OUT_OF_PLACE))
+def test_out_overlapping_per_element_parameter(spec, param):
     buf = sample(101, F32)
     x = sample(100, F32)
-    alpha, out = buf[:-1], buf[1:]
-    alpha[:] = np.abs(alpha) + 0.01
-    run_ok(spec, x, grad_for(spec, x), out=out, alpha=alpha)
+    value, out = buf[:-1], buf[1:]
+    value[:] = np.abs(value) + 0.01
+    kw = {k: v for k, v in spec.kw.items() if k != param}
+    run_ok(Spec(spec.base, spec.kind), x, grad_for(spec, x), out=out, **{param: value}, **kw)
 
 
 @pytest.mark.parametrize("spec", INPLACE, ids=ids(INPLACE))
