@@ -75,7 +75,7 @@ say "inputs"
 
 misaligned=()
 for b in "${builds[@]}"; do
-    say "$b: ${compiler[$b]} ${flags[$b]} $KERNEL_FLAGS"
+    say "$b: ${compiler[$b]} $KERNEL_FLAGS ${flags[$b]}"
     # shellcheck disable=SC2086  # the flag lists split into words
     "${compiler[$b]}" -std=c99 -Wall $KERNEL_FLAGS ${flags[$b]} \
         -I"$repo/src/cyacts/include" -I"$repo/src/cyacts/_kernels" \
