@@ -24,6 +24,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests"))
 
+import ulp  # noqa: E402  (tests/ulp.py: the ULP bounds, ulp_distance, mpmath references)
+from _cases import _mismatch  # noqa: E402  (the test suite's tolerance check)
+from cyacts import reference  # noqa: E402
+
 DTYPES = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64)}
 PARAM = 0.01  # the scalar param (leaky_relu's slope), as tests/ulp.py measures it
 N_RANDOM_MIN = 1 << 18
@@ -50,8 +54,6 @@ def _neighbours(values, k, dtype):
 
 def make_x(dtype, n, rng):
     """n inputs (a few more: specials, neighbours) covering every op's interesting ranges."""
-    import ulp
-
     finfo = np.finfo(dtype)
     uint = _uint(dtype)
     sign_bit = uint.type(1) << uint.type(8 * dtype.itemsize - 1)
@@ -123,8 +125,6 @@ def write_inputs(directory, n=1 << 20, seed=20261201):
 def ulp_bound(name, dtype):
     """The ULP bound of op `name`'s results in `dtype` (tests/ulp.py's table; prelu is leaky_relu
     with an alpha per element, a *_from_output derivative has its derivative's bound)."""
-    import ulp
-
     base = name.replace("prelu", "leaky_relu").replace("_from_output", "")
     return ulp.FUNCTIONS[base][1][0 if dtype == np.float32 else 1]
 
@@ -132,8 +132,6 @@ def ulp_bound(name, dtype):
 def reference_result(name, variant, x, alpha, param):
     """cyacts.reference's result of op `name` without grad_output (variant as the driver
     names it: "alpha" for a per-element alpha, "param" for the scalar one)."""
-    from cyacts import reference
-
     kw = {}
     if name.endswith("_from_output"):
         name, kw["from_output"] = name[: -len("_from_output")], True
@@ -150,9 +148,6 @@ def reference_result(name, variant, x, alpha, param):
 
 def oracle_check(name, variant, x, g, alpha, param, got, without_grad):
     """(passed, what was found) for the results `got` of op `name` called as `variant`."""
-    import ulp
-    from _cases import _mismatch
-
     if "grad_output" in variant:
         with np.errstate(all="ignore"):
             bad = ~_same(got, g * without_grad)
@@ -229,7 +224,8 @@ def check(directory, oracle_build, builds):
     outputs = {b: {sfx: np.memmap(os.path.join(directory, f"out_{b}.{sfx}"), dtype, "r")
                    for sfx, dtype in DTYPES.items()} for b in builds}
     print(f"cross-isa: {', '.join(builds)}: {n['f32']} float32 and {n['f64']} float64 inputs "
-          f"per function; NaN results compare as NaN; oracle checked on {oracle_build}")
+          f"per function; NaN results compare as NaN; {oracle_build} checked against "
+          f"{os.path.dirname(reference.__file__)}/reference.py")
     failures = []
     offset = dict.fromkeys(DTYPES, 0)
     without_grad = {}
