@@ -27,6 +27,7 @@ cc=${CC:-gcc}
 cross_cc=${CROSS_CC:-aarch64-linux-gnu-gcc}
 qemu=${QEMU:-qemu-aarch64}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cyacts-cross-isa.XXXXXX")
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     local job
     for job in $(jobs -p); do  # a build still running when another failed: it and its compiler
