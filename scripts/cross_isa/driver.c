@@ -1,0 +1,147 @@
+/*
+ * Runs every entry of the kernel table (kernels_impl.h, one row per op of CYACTS_OPS) on the
+ * inputs in DIR and writes the results, for scripts/check_cross_isa.sh to compare across
+ * builds for different instruction sets.
+ *
+ *   driver DIR OUT
+ *
+ * DIR holds x, grad_output and alpha arrays of one length per dtype (x.f32, g.f32, a.f32,
+ * x.f64, g.f64, a.f64; raw native bytes) and `param`, the scalar parameter (leaky_relu's
+ * slope) as text. OUT.f32 and OUT.f64 get the results of every (op, variant) one after
+ * another, in the order of the lines printed on stdout: "dtype name shape variant".
+ *
+ * Each variant is also run again over a misaligned copy of its first elements in chunks of
+ * ragged lengths (vector bodies, peeled heads and scalar tails at every offset); a result that
+ * differs from the one-call result is reported on stderr and makes the exit status 1.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CYACTS_TABLE cyacts_check_table
+#include "kernels_impl.h"
+
+/* How each calling shape of kernels.h uses the uniform signature: the auxiliary slot (1 or 2,
+   0 for none) holding grad_output, the one holding the per-element alpha, whether param is
+   read. A shape added to kernels.h without a row here fails to compile. */
+struct shape_use { int grad_slot, alpha_slot, uses_param; };
+#define SHAPE_MAP        {0, 0, 0}
+#define SHAPE_LEAKY      {0, 0, 1}
+#define SHAPE_PRELU      {0, 1, 0}
+#define SHAPE_GRAD       {1, 0, 0}
+#define SHAPE_LEAKY_GRAD {1, 0, 1}
+#define SHAPE_PRELU_GRAD {1, 2, 0}
+
+struct op { const char *name, *shape; struct shape_use use; };
+#define OP_ROW(OP, name, shape, grain) {#name, #shape, SHAPE_##shape},
+static const struct op ops[CYACTS_N_OPS] = {CYACTS_OPS(OP_ROW)};
+
+/* the re-run over chunks: this many leading elements, chunk lengths cycling 1..CHUNK_MAX */
+#define RAGGED_N 65536
+#define CHUNK_MAX 67
+
+static int failures = 0;
+
+static void *read_file(const char *dir, const char *name, size_t *bytes)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) { perror(path); exit(2); }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *p = malloc((size_t)size + 64);
+    if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) { perror(path); exit(2); }
+    fclose(f);
+    *bytes = (size_t)size;
+    return p;
+}
+
+static void write_all(FILE *f, const void *p, size_t bytes)
+{
+    if (fwrite(p, 1, bytes, f) != bytes) { perror("write"); exit(2); }
+}
+
+/* Both dtypes from one body: T the element type, K the kernel type, sfx its table member. */
+#define RUN_DTYPE(T, K, sfx)                                                                  \
+    static void run_##sfx(const char *dir, const char *out, double alpha)                     \
+    {                                                                                         \
+        size_t bx, bg, ba;                                                                    \
+        const T *x = read_file(dir, "x." #sfx, &bx);                                          \
+        const T *g = read_file(dir, "g." #sfx, &bg);                                          \
+        const T *a = read_file(dir, "a." #sfx, &ba);                                          \
+        size_t n = bx / sizeof(T);                                                            \
+        if (bg != bx || ba != bx) { fprintf(stderr, "%s: lengths differ\n", dir); exit(2); } \
+        size_t nr = n < RAGGED_N ? n : RAGGED_N;                                              \
+        T *y = malloc(n * sizeof(T));                                                         \
+        /* one element past 64-byte alignment, so no chunk starts aligned by accident */      \
+        T *xr = (T *)malloc((3 * nr + 16) * sizeof(T) + 64);                                  \
+        T *base = (T *)(((uintptr_t)xr + 63) & ~(uintptr_t)63) + 1;                           \
+        T *rx = base, *ra = base + nr, *rg = base + 2 * nr;                                   \
+        T *ry = malloc(nr * sizeof(T));                                                       \
+        memcpy(rx, x, nr * sizeof(T));                                                        \
+        memcpy(ra, a, nr * sizeof(T));                                                        \
+        memcpy(rg, g, nr * sizeof(T));                                                        \
+        char path[4096];                                                                      \
+        snprintf(path, sizeof path, "%s.%s", out, #sfx);                                      \
+        FILE *f = fopen(path, "wb");                                                          \
+        if (!f) { perror(path); exit(2); }                                                    \
+        for (int op = 0; op < CYACTS_N_OPS; ++op) {                                           \
+            struct shape_use u = ops[op].use;                                                 \
+            K kernel = cyacts_check_table.sfx[op];                                            \
+            for (int with_grad = 0; with_grad <= (u.grad_slot != 0); ++with_grad) {          \
+                const T *aux[3] = {NULL, NULL, NULL}, *raux[3] = {NULL, NULL, NULL};          \
+                if (with_grad) { aux[u.grad_slot] = g; raux[u.grad_slot] = rg; }              \
+                if (u.alpha_slot) { aux[u.alpha_slot] = a; raux[u.alpha_slot] = ra; }         \
+                T param = u.uses_param ? (T)alpha : (T)0;                                     \
+                kernel(x, aux[1], aux[2], y, n, param);                                       \
+                write_all(f, y, n * sizeof(T));                                               \
+                char variant[64] = "";                                                        \
+                if (u.alpha_slot) strcat(variant, "+alpha");                                  \
+                if (with_grad) strcat(variant, "+grad_output");                               \
+                if (u.uses_param) strcat(variant, "+param");                                  \
+                printf("%s %s %s %s\n", #sfx, ops[op].name, ops[op].shape,                    \
+                       variant[0] ? variant + 1 : "x");                                       \
+                size_t i = 0, len = 1;                                                        \
+                while (i < nr) {                                                              \
+                    size_t m = nr - i < len ? nr - i : len;                                   \
+                    kernel(rx + i, raux[1] ? raux[1] + i : NULL, raux[2] ? raux[2] + i : NULL, \
+                           ry + i, m, param);                                                 \
+                    i += m;                                                                   \
+                    len = len % CHUNK_MAX + 1;                                                \
+                }                                                                             \
+                size_t bad = 0; /* bits differ, unless both are NaN (compare.py's rule) */    \
+                for (i = 0; i < nr; ++i)                                                      \
+                    bad += memcmp(ry + i, y + i, sizeof(T)) != 0                              \
+                           && !(ry[i] != ry[i] && y[i] != y[i]);                              \
+                if (bad) {                                                                    \
+                    fprintf(stderr, "%s %s %s: %zu of %zu results differ when computed in "   \
+                            "misaligned chunks\n", ops[op].name, #sfx,                        \
+                            variant[0] ? variant + 1 : "x", bad, nr);                         \
+                    failures = 1;                                                             \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+        if (fclose(f) != 0) { perror(path); exit(2); }                                        \
+        free((void *)x); free((void *)g); free((void *)a); free(y); free(xr); free(ry);       \
+    }
+RUN_DTYPE(float, cyacts_kernel_f32, f32)
+RUN_DTYPE(double, cyacts_kernel_f64, f64)
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s DIR OUT\n", argv[0]);
+        return 2;
+    }
+    size_t bytes;
+    char *text = read_file(argv[1], "param", &bytes);
+    text[bytes] = '\0';
+    double alpha = strtod(text, NULL);
+    free(text);
+    run_f32(argv[1], argv[2], alpha);
+    run_f64(argv[1], argv[2], alpha);
+    return failures;
+}
