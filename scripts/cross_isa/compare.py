@@ -10,7 +10,7 @@ payload: IEEE 754 leaves both to the hardware (x86 and arm64 propagate NaN opera
 new NaNs differently), so a NaN result is only required to be NaN on every build.
 
 The oracle check makes a wrong-but-consistent result fail: float32 results within the ULP bound
-of tests/ulp.py, float64 results within the test suite's tolerance (tests/_cases.py: relative
+of the registry (cyacts._ops), float64 results within the test suite's tolerance (tests/_cases.py: relative
 1e-12, absolute floor 2^-960), NaN exactly where the reference has NaN. A result with
 grad_output must equal grad_output * (the result without it) in the dtype's arithmetic, bit
 for bit: that is the kernels' contract (cyacts.h, D), and it spares the float64 oracle's single
@@ -24,12 +24,14 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests"))
 
-import ulp  # noqa: E402  (tests/ulp.py: the ULP bounds, ulp_distance, mpmath references)
 from _cases import _mismatch  # noqa: E402  (the test suite's tolerance check)
-from cyacts import reference  # noqa: E402
+from cyacts import _ops, reference  # noqa: E402
+from cyacts import _ulp as ulp  # noqa: E402  (ulp_distance, value windows, mpmath references)
+
+USES = _ops.kernel_uses()
 
 DTYPES = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64)}
-PARAM = 0.01  # the scalar param (leaky_relu's slope), as tests/ulp.py measures it
+PARAM = 0.01  # the scalar param (leaky_relu's slope), as cyacts._ulp measures it
 N_RANDOM_MIN = 1 << 18
 
 
@@ -74,7 +76,7 @@ def make_x(dtype, n, rng):
         (np.exp(rng.uniform(np.log(1e4), np.log(float(finfo.max)), 1 << 15))
          * rng.choice([-1.0, 1.0], 1 << 15)).astype(dtype),
     ]
-    # tests/ulp.py's value windows where kernels go wrong (each explained there)
+    # cyacts._ulp's value windows where kernels go wrong (each explained there)
     parts += [_grid(lo, hi, 1 << 13, dtype) for lo, hi in ulp.EDGES]
     # the rest: every bit pattern alike (all magnitudes, NaN payloads, infinities)
     rest = n - sum(p.size for p in parts)
@@ -123,27 +125,24 @@ def write_inputs(directory, n=1 << 20, seed=20261201):
 # the oracle
 # --------------------------------------------------------------------------------------------
 def ulp_bound(name, dtype):
-    """The ULP bound of op `name`'s results in `dtype` (tests/ulp.py's table; prelu is leaky_relu
-    with an alpha per element, a *_from_output derivative has its derivative's bound)."""
-    base = name.replace("prelu", "leaky_relu").replace("_from_output", "")
-    return ulp.FUNCTIONS[base][1][0 if dtype == np.float32 else 1]
+    """The registry's ULP bound of kernel `name`'s results in `dtype`."""
+    return USES[name].ulp[np.dtype(dtype).name]
 
 
 def reference_result(name, variant, x, alpha, param):
-    """cyacts.reference's result of op `name` without grad_output (variant as the driver
+    """cyacts.reference's result of kernel `name` without grad_output (variant as the driver
     names it: "alpha" for a per-element alpha, "param" for the scalar one)."""
-    kw = {}
-    if name.endswith("_from_output"):
-        name, kw["from_output"] = name[: -len("_from_output")], True
-    if name.startswith("gelu_tanh"):
-        name, kw["approximate"] = name.replace("gelu_tanh", "gelu", 1), "tanh"
-    if name.startswith("prelu"):
-        name = name.replace("prelu", "leaky_relu", 1)
+    use = USES[name]
+    op = use.op
+    kw = dict(use.params)
+    if use.from_output:
+        kw["from_output"] = True
     if "alpha" in variant:
-        kw["alpha"] = alpha
+        kw[op.per_element.name] = alpha
     if "param" in variant:
-        kw["alpha"] = float(x.dtype.type(param))  # the slope as the kernel got it
-    return getattr(reference, name)(x, **kw)
+        kw[op.scalar.name] = float(x.dtype.type(param))  # the value as the kernel got it
+    forward, grad = op.reference_names
+    return getattr(reference, grad if use.grad else forward)(x, **kw)
 
 
 def oracle_check(name, variant, x, g, alpha, param, got, without_grad):
@@ -167,7 +166,7 @@ def oracle_check(name, variant, x, g, alpha, param, got, without_grad):
     settled = ""
     if bad.any() and name in ulp.ROOTS:
         # cyacts.reference's two float64 terms cancel near the derivatives' zeros (x ~ -0.75):
-        # there, where it disagrees, mpmath (tests/ulp.py) decides, with the float64 ULP bound
+        # there, where it disagrees, mpmath (cyacts._ulp) decides, with the float64 ULP bound
         idx = np.flatnonzero(bad & (x > -1.0) & (x < -0.5))
         exact = ulp.reference64(name, x[idx])
         bad[idx] = ulp.ulp_distance(got[idx], exact) > ulp_bound(name, x.dtype)

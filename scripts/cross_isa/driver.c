@@ -27,11 +27,11 @@
    read. A shape added to kernels.h without a row here fails to compile. */
 struct shape_use { int grad_slot, alpha_slot, uses_param; };
 #define SHAPE_MAP        {0, 0, 0}
-#define SHAPE_LEAKY      {0, 0, 1}
-#define SHAPE_PRELU      {0, 1, 0}
+#define SHAPE_MAP_PARAM  {0, 0, 1}
+#define SHAPE_MAP_ARRAY  {0, 1, 0}
 #define SHAPE_GRAD       {1, 0, 0}
-#define SHAPE_LEAKY_GRAD {1, 0, 1}
-#define SHAPE_PRELU_GRAD {1, 2, 0}
+#define SHAPE_GRAD_PARAM {1, 0, 1}
+#define SHAPE_GRAD_ARRAY {1, 2, 0}
 
 struct op { const char *name, *shape; struct shape_use use; };
 #define OP_ROW(OP, name, shape, grain) {#name, #shape, SHAPE_##shape},

@@ -253,6 +253,42 @@ def kernels():
     return [k for op in OPS for k in op.kernels()]
 
 
+@dataclasses.dataclass(frozen=True)
+class KernelUse:
+    """What a kernel computes, as a call of the public functions: op, derivative or forward."""
+
+    op: Op
+    #: the choice parameter's value that selects it ({} without a choice)
+    params: dict
+    grad: bool
+    from_output: bool
+    #: fed the per-element parameter as an array
+    per_element: bool
+
+    @property
+    def ulp(self):
+        """The published bound of this kernel's results, {dtype: ULPs}."""
+        return self.op.grad_ulp if self.grad else self.op.ulp
+
+
+def kernel_uses():
+    """kernel name -> KernelUse, for every kernel of the registry."""
+    uses = {}
+    for op in OPS:
+        choice = op.choice
+        for value, kernel in op.kernel_names.items():
+            params = {} if choice is None else {choice.name: value}
+            uses[kernel] = KernelUse(op, params, False, False, False)
+            uses[kernel + "_grad"] = KernelUse(op, params, True, False, False)
+            if op.from_output == "own":
+                uses[kernel + "_grad_from_output"] = KernelUse(op, params, True, True, False)
+        if op.per_element_kernel:
+            uses[op.per_element_kernel] = KernelUse(op, {}, False, False, True)
+            uses[op.per_element_kernel + "_grad"] = KernelUse(op, {}, True, False, True)
+    assert set(uses) == {k.name for k in kernels()}
+    return uses
+
+
 def public_names():
     """The public functions made from the registry: f, f_ and f_grad of every op."""
     return [n for op in OPS for n in (op.name, op.name + "_", op.name + "_grad")]
