@@ -29,8 +29,8 @@ import pytest
 import cyacts
 from cyacts import _core, _ops, reference
 
-# ULP distance, flush thresholds and mpmath formulas (ulp_distance moves into the package later)
-from ulp import FLUSH, mp_eval, ulp_distance
+# ULP distance, flush thresholds and mpmath formulas
+from cyacts._ulp import FLUSH, mp_eval, ulp_distance
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
@@ -296,7 +296,7 @@ def _mp(name, xs_bytes):
 
 @functools.lru_cache(maxsize=None)
 def _has_mp(name):
-    """Whether tests/ulp.py has an mpmath formula for element function `name` (the piecewise
+    """Whether cyacts.reference has an mpmath formula for element function `name` (the piecewise
     ones have none: their reference is single IEEE operations, exact)."""
     pytest.importorskip("mpmath")
     try:
@@ -324,7 +324,7 @@ def expect(call, x, g, a):
     but for a tiny error, so the bound is the ULP distance allowed. float64: the reference's
     NumPy formulas are only good to about 1-2 ULP themselves, and far worse where they cancel
     (GELU's tail, the derivatives' zeros), so a smooth kernel's float64 results are compared
-    with mpmath (tests/ulp.py) on MP_POINTS finite inputs plus the non-finite ones (the
+    with mpmath (cyacts._ulp) on MP_POINTS finite inputs plus the non-finite ones (the
     reference's limits); a smooth kernel mpmath has no formula for (the from-output ones) is
     compared with the reference at its bound + 2 ULP.
     """
@@ -372,7 +372,7 @@ def mismatches(got, e, g):
 
     A result matches the reference if it is NaN exactly where the reference is, else within
     e.bound ULPs of it (bound 0: equal, sign of zero included). Where |reference| is below the
-    flush threshold (tests/ulp.py FLUSH) it may be flushed: |result| <= 2 threshold passes.
+    flush threshold (cyacts._ulp.FLUSH) it may be flushed: |result| <= 2 threshold passes.
     With grad_output it may instead match the alternative: grad_output * d in the dtype for
     some d within the bound of the rounded f'(x) (0 too where f' may flush), NaN where such a
     product is NaN.
