@@ -274,6 +274,59 @@ def test_pool_default_uses_get_num_threads_per_call():
         assert extra > n_workers, "the calls did not run in parallel"
 
 
+def _settled_tasks():
+    """Threads in this process once those that are ending (a finished thread's pool) are gone."""
+    count, since, deadline = _tasks(), time.perf_counter(), time.perf_counter() + 2
+    while time.perf_counter() - since < 0.01 and time.perf_counter() < deadline:
+        time.sleep(0.001)
+        now = _tasks()
+        if now != count:
+            count, since = now, time.perf_counter()
+    return count
+
+
+def _threads_started(call):
+    """Threads call() starts when a fresh Python thread makes it. libgomp gives each thread that
+    opens a parallel region a pool of its own, kept until that thread ends: this is the size of
+    the largest team the call ran, less one."""
+    started = []
+
+    def body():
+        before = _settled_tasks()
+        call()
+        started.append(_tasks() - before)
+
+    t = threading.Thread(target=body)
+    t.start()
+    t.join()
+    return started[0]
+
+
+@needs_proc
+@pytest.mark.parametrize("name", ["gelu", "relu_grad"])
+def test_huge_n_threads_is_capped(name, monkeypatch):
+    """n_threads=10**9 or 2**64 is no error and reaches the driver capped; the driver runs a
+    thread per grain of the array at most, and below two grains no parallel region at all."""
+    func, grain = getattr(cyacts, name), cyacts._core.GRAINS[name]
+    x = values(5 * grain, F64)
+    args = (x, x) if name.endswith("_grad") else (x,)
+    expected = func(*args, n_threads=1)
+    reached = []
+    apply = cyacts._core.apply
+    monkeypatch.setattr(cyacts._core, "apply", lambda *a: reached.append(a[-1]) or apply(*a))
+    for n_threads in (10**9, 2**64):
+        for layout in (lambda a: a, lambda a: a[::-1]):  # contiguous, then strided (in blocks)
+            y = func(*map(layout, args), n_threads=n_threads)
+            assert_bitwise_equal(y, layout(expected), f"{name}, n_threads={n_threads}")
+    assert reached and max(reached) == cyacts.api._MAX_THREADS, (
+        f"n_threads reached the driver as {sorted(set(reached))}")
+    if not (cyacts.config()["openmp"] and cyacts.config()["compiler"].startswith("gcc")):
+        return  # counting a team needs libgomp's pools
+    for size, team in ((2 * grain - 1, 1), (2 * grain, 2), (5 * grain, 5)):
+        started = _threads_started(lambda: func(*(a[:size] for a in args), n_threads=10**9))
+        assert started == team - 1, f"{name} on {size} elements started {started} threads"
+
+
 _OMP_HOST = r"""
 #include <omp.h>
 typedef void (*callback)(int);
