@@ -80,6 +80,8 @@ cdef const char *_level = NULL
 
 #: op name -> index into the kernel table
 OPS = {cyacts__op_names[i].decode(): i for i in range(CYACTS_N_OPS)}
+#: op name -> its grain: the fewest elements per thread; under two grains an op runs serially
+GRAINS = {cyacts__op_names[i].decode(): cyacts_grain(i) for i in range(CYACTS_N_OPS)}
 OPENMP = bool(cyacts_openmp())
 COMPILER = CYACTS_COMPILER.decode()
 BUILD_FLAGS = CYACTS_BUILD_FLAGS.decode()
