@@ -10,7 +10,8 @@ import numpy as np
 from . import _core
 
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
-# OpenMP caps a team far below this; the bound only keeps absurd requests from reaching C.
+# A call runs min(n_threads, elements // grain) threads, as asked even beyond the CPU count;
+# this bound only keeps absurd requests from overflowing the driver's integers.
 MAX_THREADS = 1 << 16
 
 
