@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cyacts import _bench
+from cyacts import _bench, _ops
 
 
 def _positive_numbers(value):
@@ -83,3 +83,49 @@ def test_contenders_agree_with_reference(function, dtype):
         if name != "memory":
             err = np.max(np.abs(out.astype(np.float64) - ref)) / scale
             assert err <= tol, (name, err)
+
+
+def _expected_rows(op, params):
+    """The rows the registry asks of one variant: forward, derivative, derivative from y."""
+    kernel = op.kernel_for(params)
+    names = {kernel: (op.name, params), kernel + "_grad": (op.name + "_grad", params)}
+    if op.from_output == "own":
+        names[kernel + "_grad_y"] = (op.name + "_grad", dict(params, from_output=True))
+    return names
+
+
+@pytest.mark.parametrize("op", [pytest.param(op, id=op.name) for op in _ops.OPS])
+def test_every_registry_variant_has_its_rows(op):
+    for params in op.variants():
+        for name, (function, kwargs) in _expected_rows(op, params).items():
+            assert name in _bench.FUNCTIONS, (
+                f"{op.name} {params or '(defaults)'}: no bench row {name!r}")
+            row = _bench.FUNCTIONS[name]
+            assert row.op is op and row.function == function, name
+            assert row.kwargs.get("from_output") == kwargs.get("from_output"), name
+            # a kernel runs the same for every variant that selects it: the first one is timed
+            assert op.kernel_for(row.kwargs) == op.kernel_for(kwargs), name
+
+
+def test_rows_are_the_registrys_and_nothing_else():
+    want = {name for op in _ops.OPS for params in op.variants()
+            for name in _expected_rows(op, params)}
+    assert set(_bench.FUNCTIONS) == want, sorted(set(_bench.FUNCTIONS) ^ want)
+
+
+def test_every_peer_entry_names_a_row():
+    stale = sorted(set(_bench.PEER_FORMS) - set(_bench.FUNCTIONS))
+    assert not stale, f"PEER_FORMS entries for rows the registry does not make: {stale}"
+
+
+def test_a_row_without_peers_runs_against_the_memory_pass(monkeypatch):
+    function = next(iter(_bench.FUNCTIONS))
+    monkeypatch.setattr(_bench, "PEER_FORMS", {})
+    results = _bench.run(functions=[function], dtypes=["float64"], sizes=[1000], quick=True,
+                         progress=False)
+    (r,) = results
+    assert set(r["times"]) == {"cyacts", "memory"}
+    assert r["best_peer"] is None and r["meets_target"] is None
+    assert function in _bench.format_table(results)
+    outs, x, g = _bench.outputs(function, "float64", n=101)
+    np.testing.assert_allclose(outs["cyacts"], _bench.reference(function, x, g), rtol=1e-12)

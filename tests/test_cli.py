@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import cyacts
+from cyacts import _bench, _ops
 
 
 def _run(*args):
@@ -21,7 +22,15 @@ def test_info_shows_config():
 
 def test_demo_shows_every_activation_in_place_use_and_speed():
     out = _run("demo")
-    for name in ["relu", "leaky_relu", "relu6", "gelu", "tanh", "sigmoid"]:
-        assert name in out
-    assert "b is a: True" in out
-    assert "speed-up" in out and "NumPy" in out
+    values, _, rest = out.partition("In place")
+    shown = {line.split(" = ")[0].strip() for line in values.splitlines() if " = " in line}
+    for op in _ops.OPS:
+        for params in op.variants():
+            assert op.label(params) in shown, f"the demo does not show {op.label(params)}"
+    assert "b is a: True" in rest
+    assert "speed-up" in rest and "NumPy" in rest
+    timed = {line.split()[0] for line in rest.split("speed-up", 1)[1].splitlines()
+             if line.strip().endswith("x")}
+    for name, row in _bench.FUNCTIONS.items():
+        if not row.backward and _bench.PEER_FORMS.get(name, (None,))[0] is not None:
+            assert name in timed, f"the demo times no {name} against NumPy"

@@ -5,6 +5,9 @@ import sys
 import numpy as np
 import pytest
 
+import cyacts
+from cyacts import _ops, _plot
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -32,10 +35,36 @@ def test_plot_writes_a_png(tmp_path):
     blue = (rgb[..., 2] > 0.5) & (rgb[..., 0] < 0.3)
     orange = (rgb[..., 0] > 0.7) & (rgb[..., 1] < 0.5) & (rgb[..., 2] < 0.3)
     assert blue.mean() > 0.002 and orange.mean() > 0.002
-    # Every cell of the 2 x 4 grid has ink in it.
-    for row in np.array_split(rgb[int(0.06 * height):], 2, axis=0):
-        for cell in np.array_split(row, 4, axis=1):
-            assert (cell.min(axis=-1) < 0.5).mean() > 0.01
+    # Every cell of the grid (a panel per variant, then the overlay) has ink in it.
+    rows, cols = _plot._grid(len(_plot._panels()) + 1)
+    for r, row in enumerate(np.array_split(rgb[int(0.06 * height):], rows, axis=0)):
+        for c, cell in enumerate(np.array_split(row, cols, axis=1)):
+            assert (cell.min(axis=-1) < 0.5).mean() > 0.01, f"cell {r}, {c} is blank"
+
+
+@pytest.fixture(scope="module")
+def axes_by_label():
+    pytest.importorskip("matplotlib")
+    return {ax.get_title().split("\n")[0]: ax for ax in _plot.figure().axes}
+
+
+@pytest.mark.parametrize("op", [pytest.param(op, id=op.name) for op in _ops.OPS])
+def test_every_registry_variant_has_a_panel(op, axes_by_label):
+    """A panel titled with the variant and the op's formula, its curves cyacts's, its kinks
+    marked."""
+    panels = {panel.label: panel for panel in _plot._panels()}
+    for params in op.variants():
+        label = op.label(params)
+        assert label in panels and label in axes_by_label, f"the plot has no panel for {label}"
+        ax, panel = axes_by_label[label], panels[label]
+        assert ax.get_title().split("\n", 1)[1].split() == op.formula.split(), label
+        marked = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o"]
+        for kink in op.kinks:
+            x = _ops.resolve(kink.x, params, op)
+            assert marked.count(x) == 2, f"{label}: the kink at x = {x} is not marked"
+        x = np.linspace(*panel.x_range(), 7)
+        np.testing.assert_array_equal(panel.f(x), getattr(cyacts, op.name)(x, **params))
+        np.testing.assert_array_equal(panel.df(x), getattr(cyacts, op.name + "_grad")(x, **params))
 
 
 def test_plot_function_returns_the_path(tmp_path):

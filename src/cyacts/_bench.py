@@ -3,13 +3,16 @@
     python -m cyacts bench [--quick] [--dtype ...] [--sizes ...] [--functions ...]
                            [--threads N] [--json PATH]
 
-Each peer runs the best form a user would write with outputs (and temporaries) preallocated;
+The rows come from the registry (cyacts._ops): every forward kernel of every op, its derivative
+from x, and its derivative from the output where that is a kernel of its own (`*_grad_y`). Each
+peer runs the best form a user would write with outputs (and temporaries) preallocated;
 the memory pass (y = x * 1 forward, o = g * x backward) is the speed of memory. Derivatives time
 the backward step o = grad_output * f'(x). Every library gets the same thread count (NumPy and
 SciPy run their ufuncs on one). A cell meets the target when cyacts is no slower than the best
 peer below 1e5 elements, and from 1e5 on when its time is <= max(0.67 * best peer,
 1.05 * memory pass). Peers that are not installed are left out.
 """
+import dataclasses
 import functools
 import itertools
 import json
@@ -24,6 +27,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import cyacts
+from cyacts import _ops
 
 try:
     import scipy.special as _sp
@@ -38,14 +42,14 @@ try:
 except ImportError:  # pragma: no cover - torch is optional
     _torch = None
 
-__all__ = ["DEFAULT_SIZES", "FUNCTIONS", "QUICK_SIZES", "format_table", "main", "outputs",
-           "reference", "run"]
+__all__ = ["DEFAULT_SIZES", "FUNCTIONS", "PEER_FORMS", "QUICK_SIZES", "Row", "format_table",
+           "main", "outputs", "reference", "run"]
 
 DEFAULT_SIZES = (10**3, 10**5, 10**6, 32 * 10**6)
 QUICK_SIZES = (10**3, 10**5, 10**6)
 DTYPES = ("float32", "float64")
 PEERS = ("numpy", "numexpr", "torch")
-ALPHA = 0.01                      # leaky_relu's slope
+ALPHA = _ops.ALPHA.default        # leaky_relu's slope: the default, which its row runs
 C = math.sqrt(2.0 / math.pi)      # tanh-GELU: tanh(C * (x + K x^3))
 K = 0.044715
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -138,89 +142,119 @@ _TH_U = "tanh(c * (x + k * x * x * x))"
 if _torch is not None:
     _nn, _aten = _torch._C._nn, _torch.ops.aten
 
-# name: (cyacts function and keywords, NumPy/SciPy formula, torch call, numexpr expression).
-# None where a peer has no reasonable form (numexpr has no erf; SciPy brings NumPy's GELU).
-FUNCTIONS = {
-    "relu": (("relu", {}),
-             lambda x, g, y, s: np.clip(x, 0, np.inf, out=y),  # 2-3x np.maximum's speed
+# row name: (NumPy/SciPy formula, torch call, numexpr expression): the peers of the registry's
+# rows, which cannot be generated. None where a peer has no reasonable form (numexpr has no erf;
+# SciPy brings NumPy's GELU); a row without an entry runs against the memory pass alone.
+PEER_FORMS = {
+    "relu": (lambda x, g, y, s: np.clip(x, 0, np.inf, out=y),  # 2-3x np.maximum's speed
              lambda x, g, y, s: _torch.clamp_min(x, 0, out=y),
              "where(x > 0, x, 0)"),
-    "leaky_relu": (("leaky_relu", {"alpha": ALPHA}),
-                   lambda x, g, y, s: np.maximum(x, np.multiply(x, ALPHA, out=s.t), out=y),
+    "leaky_relu": (lambda x, g, y, s: np.maximum(x, np.multiply(x, ALPHA, out=s.t), out=y),
                    lambda x, g, y, s: _nn.leaky_relu(x, ALPHA, out=y),
                    "where(x > 0, x, a * x)"),
-    "relu6": (("relu6", {}),
-              lambda x, g, y, s: np.clip(x, 0, 6, out=y),
+    "relu6": (lambda x, g, y, s: np.clip(x, 0, 6, out=y),
               lambda x, g, y, s: _nn.hardtanh(x, 0, 6, out=y),
               "where(x < 0, 0, where(x > 6, 6, x))"),
-    "gelu": (("gelu", {}),
-             None if _sp is None else
+    "gelu": (None if _sp is None else
              lambda x, g, y, s: np.multiply(x, _sp.ndtr(x, out=y), out=y),
              lambda x, g, y, s: _nn.gelu(x, approximate="none", out=y),
              None),
-    "gelu_tanh": (("gelu", {"approximate": "tanh"}),
-                  _np_gelu_tanh,
+    "gelu_tanh": (_np_gelu_tanh,
                   lambda x, g, y, s: _nn.gelu(x, approximate="tanh", out=y),
                   f"h * x * (1 + {_TH_U})"),
-    "tanh": (("tanh", {}),
-             lambda x, g, y, s: np.tanh(x, out=y),
+    "tanh": (lambda x, g, y, s: np.tanh(x, out=y),
              lambda x, g, y, s: _torch.tanh(x, out=y),
              "tanh(x)"),
-    "sigmoid": (("sigmoid", {}),
-                lambda x, g, y, s: _np_sigmoid(x, y),
+    "sigmoid": (lambda x, g, y, s: _np_sigmoid(x, y),
                 lambda x, g, y, s: _torch.sigmoid(x, out=y),
                 "1 / (1 + exp(-x))"),
-    "relu_grad": (("relu_grad", {}),
-                  lambda x, g, y, s: np.multiply(g, np.greater(x, 0, out=s.m), out=y),
+    "relu_grad": (lambda x, g, y, s: np.multiply(g, np.greater(x, 0, out=s.m), out=y),
                   lambda x, g, y, s: _aten.threshold_backward.grad_input(g, x, 0, grad_input=y),
                   "where(x > 0, g, 0)"),
-    "leaky_relu_grad": (("leaky_relu_grad", {"alpha": ALPHA}),
-                        _np_leaky_relu_grad,
+    "leaky_relu_grad": (_np_leaky_relu_grad,
                         lambda x, g, y, s: _aten.leaky_relu_backward.grad_input(
                             g, x, ALPHA, False, grad_input=y),
                         "where(x > 0, g, a * g)"),
-    "relu6_grad": (("relu6_grad", {}),
-                   _np_relu6_grad,
+    "relu6_grad": (_np_relu6_grad,
                    lambda x, g, y, s: _aten.hardtanh_backward.grad_input(g, x, 0, 6, grad_input=y),
                    "where((x > 0) & (x < 6), g, 0)"),
-    "gelu_grad": (("gelu_grad", {}),
-                  None if _sp is None else _np_gelu_grad,
+    "gelu_grad": (None if _sp is None else _np_gelu_grad,
                   lambda x, g, y, s: _aten.gelu_backward.grad_input(
                       g, x, approximate="none", grad_input=y),
                   None),
-    "gelu_tanh_grad": (("gelu_grad", {"approximate": "tanh"}),
-                       _np_gelu_tanh_grad,
+    "gelu_tanh_grad": (_np_gelu_tanh_grad,
                        lambda x, g, y, s: _aten.gelu_backward.grad_input(
                            g, x, approximate="tanh", grad_input=y),
                        (f"g * (h * (1 + {_TH_U})"
                         f" + h * x * (1 - {_TH_U}**2) * c * (1 + k3 * x * x))")),
     # From x, torch needs its forward and then its backward (which reads the forward output)
-    "tanh_grad": (("tanh_grad", {}),
-                  _np_tanh_grad,
+    "tanh_grad": (_np_tanh_grad,
                   lambda x, g, y, s: _aten.tanh_backward.grad_input(
                       g, _torch.tanh(x, out=s.t), grad_input=y),
                   "g * (1 - tanh(x)**2)"),
-    "sigmoid_grad": (("sigmoid_grad", {}),
-                     _np_sigmoid_grad,
+    "sigmoid_grad": (_np_sigmoid_grad,
                      lambda x, g, y, s: _aten.sigmoid_backward.grad_input(
                          g, _torch.sigmoid(x, out=s.t), grad_input=y),
                      "g / ((1 + exp(-x)) * (1 + exp(x)))"),
     # From the saved forward output y, as autograd does: every contender reads y, not x
-    "tanh_grad_y": (("tanh_grad", {"from_output": True}),
-                    lambda x, g, y, s: np.multiply(g, np.subtract(1, np.square(x, out=s.t),
+    "tanh_grad_y": (lambda x, g, y, s: np.multiply(g, np.subtract(1, np.square(x, out=s.t),
                                                                   out=s.t), out=y),
                     lambda x, g, y, s: _aten.tanh_backward.grad_input(g, x, grad_input=y),
                     "g * (1 - x * x)"),
-    "sigmoid_grad_y": (("sigmoid_grad", {"from_output": True}),
-                       lambda x, g, y, s: np.multiply(np.multiply(g, x, out=s.t),
+    "sigmoid_grad_y": (lambda x, g, y, s: np.multiply(np.multiply(g, x, out=s.t),
                                                       np.subtract(1, x, out=y), out=y),
                        lambda x, g, y, s: _aten.sigmoid_backward.grad_input(g, x, grad_input=y),
                        "g * x * (1 - x)"),
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One benchmark row: a cyacts call made from a registry op and one of its variants."""
+
+    name: str
+    op: _ops.Op
+    #: the variant's parameters: keywords of the cyacts call (and of the forward, for grad_y)
+    params: dict
+    #: "forward", "grad" (the derivative from x) or "grad_y" (from the forward's output)
+    kind: str
+
+    @property
+    def function(self):
+        """The cyacts function the row times."""
+        return self.op.name if self.kind == "forward" else self.op.name + "_grad"
+
+    @property
+    def kwargs(self):
+        """The keywords of the cyacts call."""
+        extra = {"from_output": True} if self.kind == "grad_y" else {}
+        return {**self.params, **extra}
+
+    @property
+    def backward(self):
+        return self.kind != "forward"
+
+
+def _rows():
+    """name -> Row: every forward kernel of the registry (each run by the first variant that
+    selects it), then every derivative from x, then every derivative from the output that is
+    a kernel of its own (from_output == "own": autograd's form; "same" reruns the one from x)."""
+    by_kernel = {}
+    for op in _ops.OPS:
+        for params in op.variants():
+            by_kernel.setdefault(op.kernel_for(params), (op, params))
+    rows = [Row(kernel + suffix, op, params, kind)
+            for suffix, kind in (("", "forward"), ("_grad", "grad"), ("_grad_y", "grad_y"))
+            for kernel, (op, params) in by_kernel.items()
+            if kind != "grad_y" or op.from_output == "own"]
+    return {row.name: row for row in rows}
+
+
+FUNCTIONS = _rows()
+
+
 def _is_backward(function):
-    return "_grad" in function
+    return FUNCTIONS[function].backward
 
 
 class _Buffers:
@@ -241,23 +275,26 @@ class _Buffers:
 
     def input(self, function):
         """x, or for the *_y rows the forward output that the derivative reads."""
-        if function.endswith("_y"):
-            return getattr(cyacts, function.split("_")[0])(self.x)
+        row = FUNCTIONS[function]
+        if row.kind == "grad_y":
+            return getattr(cyacts, row.op.name)(self.x, **row.params)
         return self.x
 
     def contenders(self, function):
-        """{name: (callable, args)} for `function`: cyacts, each installed peer, the memory pass."""
-        (name, kwargs), numpy_f, torch_f, expr = FUNCTIONS[function]
+        """{name: (callable, args)} for `function`: cyacts, each peer installed and written for
+        it in PEER_FORMS, the memory pass."""
+        row = FUNCTIONS[function]
+        numpy_f, torch_f, expr = PEER_FORMS.get(function, (None, None, None))
         x, y = self.input(function), self.y
         g = self.g if _is_backward(function) else None
-        out = {"cyacts": (functools.partial(getattr(cyacts, name), out=y, **kwargs),
+        out = {"cyacts": (functools.partial(getattr(cyacts, row.function), out=y, **row.kwargs),
                           (x,) if g is None else (x, g))}
         if numpy_f is not None:
             out["numpy"] = (numpy_f, (x, g, y, self.s))
         if _ne is not None and expr is not None:
             local = dict(self.consts, x=x, g=g) if g is not None else dict(self.consts, x=x)
             out["numexpr"] = (functools.partial(_ne.evaluate, expr, local_dict=local, out=y), ())
-        if _torch is not None:
+        if _torch is not None and torch_f is not None:
             tx = self.tx if x is self.x else _torch.from_numpy(x)
             out["torch"] = (torch_f, (tx, None if g is None else self.tg, self.ty,
                                       SimpleNamespace(t=_torch.from_numpy(self.s.t))))
@@ -423,9 +460,10 @@ def outputs(function, dtype="float64", n=1000, seed=0):
 
 def reference(function, x, g=None):
     """cyacts.reference's value of `function` (a FUNCTIONS key) for x (and grad_output g)."""
-    (name, kwargs) = FUNCTIONS[function][0]
-    f = getattr(cyacts.reference, name)
-    return f(x, **kwargs) if g is None else f(x, g, **kwargs)  # from_output passes through
+    row = FUNCTIONS[function]
+    forward, derivative = row.op.reference_names
+    f = getattr(cyacts.reference, derivative if row.backward else forward)
+    return f(x, **row.kwargs) if g is None else f(x, g, **row.kwargs)  # from_output passes through
 
 
 # --------------------------------------------------------------------------------------------

@@ -172,6 +172,11 @@ class Op:
         return self.kernel_names[None if choice is None else params.get(choice.name,
                                                                         choice.default)]
 
+    def label(self, params):
+        """The op called with a parameter dict, for tables and plots: gelu(approximate='tanh')."""
+        args = ", ".join(f"{name}={value!r}" for name, value in params.items())
+        return f"{self.name}({args})" if args else self.name
+
 
 @dataclasses.dataclass(frozen=True)
 class Kernel:
