@@ -9,6 +9,7 @@ cyacts._bench with its optional peers (torch, scipy, numexpr) too; so stubtest a
 pyproject.toml's [tool.mypy], the one configuration. .ci/run installs torch and numexpr (scipy
 comes with the test extras), so there this runs with all three installed; the wheel check's
 fresh environment has neither torch nor numexpr."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,12 @@ HERE = Path(__file__).resolve().parent
 PACKAGE = Path(cyacts.__file__).resolve().parent
 ALLOWLIST = HERE / "stubtest_allowlist.txt"
 CONFIG = HERE.parent / "pyproject.toml"
+# mypy and stubtest run in a temporary folder, where a relative PYTHONPATH (PYTHONPATH=src)
+# points nowhere: they would check some other installed cyacts, not the one imported here
+ENV = dict(os.environ)
+if ENV.get("PYTHONPATH"):
+    ENV["PYTHONPATH"] = os.pathsep.join(
+        os.path.abspath(p) for p in ENV["PYTHONPATH"].split(os.pathsep) if p)
 
 
 def test_py_typed_and_stubs_are_there():
@@ -47,10 +54,17 @@ def test_private_modules_are_not_type_checked():
     assert [m for m in private if f'"cyacts.{m}"' not in listed] == []
 
 
+def test_the_checks_see_this_cyacts(tmp_path):
+    cmd = [sys.executable, "-c", "import cyacts; print(cyacts.__file__)"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=ENV, timeout=60)
+    assert Path(proc.stdout.strip()).resolve() == Path(cyacts.__file__).resolve(), proc.stderr
+
+
 def test_stubtest(tmp_path):
     cmd = [sys.executable, "-m", "mypy.stubtest", "cyacts", "--mypy-config-file", str(CONFIG),
            "--allowlist", str(ALLOWLIST), "--ignore-unused-allowlist"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=ENV,
+                          timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -98,7 +112,8 @@ def _mypy(source, tmp_path):
     path.write_text(source)
     cmd = [sys.executable, "-m", "mypy", "--config-file", str(CONFIG), "--no-error-summary",
            "--hide-error-context", str(path)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=ENV,
+                          timeout=900)
 
 
 def test_mypy_accepts_the_documented_usage(tmp_path):
