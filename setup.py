@@ -111,8 +111,9 @@ extension = Extension(
     include_dirs=[os.path.join(PKG, "include"), PKG, numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     # headers: setuptools rebuilds only when a listed file changed
-    depends=[os.path.join(PKG, "include", "cyacts", "cyacts.h"),
-             os.path.join(PKG, "_kernels", "kernels.h"),
+    depends=[os.path.join(PKG, "include", "cyacts", h)
+             for h in ("cyacts.h", "common.h", "piecewise.h", "logistic.h", "gelu.h", "gelu_tanh.h")]
+            + [os.path.join(PKG, "_kernels", "kernels.h"),
              os.path.join(PKG, "_kernels", "kernels_impl.h")],
 )
 
