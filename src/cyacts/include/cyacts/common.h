@@ -252,12 +252,12 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__fast_two_sum_f64(double a, double b)
  * sc = 2^-scale (else 1), for the caller to apply at the end, where the
  * scaling is exact unless the result is subnormal; the domain is then
  * 0 <= c a <= 752 (64) or 797 (128). */
-typedef struct { double s, q, qt, sc; } cyacts__expq_f64;
+typedef struct { double s, q, qt, sc; } cyacts__exp_parts_f64;
 
-CYACTS__INLINE cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, int flush,
-                                                       int scale)
+CYACTS__INLINE cyacts__exp_parts_f64 cyacts__exp_core_f64(double a, double c, double l, int flush,
+                                                          int scale)
 {
-    cyacts__expq_f64 o;
+    cyacts__exp_parts_f64 o;
     double t = CYACTS_FMA_F64(a, -c * CYACTS__LOG2E_F64, CYACTS__SHIFTER_F64);
     double kd = t - CYACTS__SHIFTER_F64;
     double rh = CYACTS_FMA_F64(kd, -CYACTS__LN2_HI_F64, -c * a); /* exact, product exact too */
@@ -285,7 +285,7 @@ CYACTS__INLINE cyacts__expq_f64 cyacts__exp_q_f64(double a, double c, double l, 
  * s - hi is exact (Sterbenz: hi/s in [0.7, 1.42]) and so is
  * lo = s q + (s - hi), the error of hi.  With `tail`, s qt is added too.
  * Relative error 2^-54.9 with the tail, 2^-53.7 without; |lo| <= ulp(hi). */
-CYACTS__INLINE cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tail)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__exp_parts_f64 p, int tail)
 {
     cyacts__dd_f64 e;
     e.hi = CYACTS_FMA_F64(p.s, p.q, p.s);
@@ -295,9 +295,9 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__exp_dd_f64(cyacts__expq_f64 p, int tail)
 }
 
 /* exp(l - c a) as a double-double (relative error 2^-54.9), flushed past c a = 708. */
-CYACTS__INLINE cyacts__dd_f64 cyacts__exp2dd_f64(double a, double c, double l)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_flushed_dd_f64(double a, double c, double l)
 {
-    return cyacts__exp_dd_f64(cyacts__exp_q_f64(a, c, l, 1, 0), 1);
+    return cyacts__exp_dd_f64(cyacts__exp_core_f64(a, c, l, 1, 0), 1);
 }
 
 /* The residual (nh + nl) - t0 (dh + dl) of a quotient estimate t0 (see below). */
@@ -330,7 +330,7 @@ CYACTS__INLINE double cyacts__div_dd_f64(double nh, double nl, double dh, double
  * chain, so the scaling costs no latency; where t0 sc is subnormal it adds at
  * most half a subnormal ulp, and b + t0 sc adds one rounding (<= 1/2 ulp) when
  * b = 1. */
-CYACTS__INLINE double cyacts__div_dd_sc_f64(double nh, double nl, double dh, double dl,
+CYACTS__INLINE double cyacts__div_dd_scaled_f64(double nh, double nl, double dh, double dl,
                                                 double sc, double b)
 {
     double inv = 1.0 / dh;
@@ -339,8 +339,8 @@ CYACTS__INLINE double cyacts__div_dd_sc_f64(double nh, double nl, double dh, dou
     return CYACTS_FMA_F64(rho, inv * sc, CYACTS_FMA_F64(t0, sc, b));
 }
 
-/* sc nh / (dh + dl): the same without a numerator low part (one add less). */
-CYACTS__INLINE double cyacts__div_d_dd_sc_f64(double nh, double dh, double dl, double sc)
+/* nh / (dh + dl): the same without a numerator low part (one add less), unscaled. */
+CYACTS__INLINE double cyacts__div_d_dd_f64(double nh, double dh, double dl)
 {
     double inv = 1.0 / dh;
     double t0 = nh * inv;
@@ -350,7 +350,7 @@ CYACTS__INLINE double cyacts__div_d_dd_sc_f64(double nh, double dh, double dl, d
     cyacts__dd_f64 p = cyacts__two_prod_f64(t0, dh);
     double rho = ((nh - p.hi) - p.lo) - t0 * dl;
 #endif
-    return CYACTS_FMA_F64(rho, inv * sc, t0 * sc);
+    return CYACTS_FMA_F64(rho, inv, t0);
 }
 
 /* d^2 as a double-double. */
@@ -402,7 +402,7 @@ CYACTS__INLINE float cyacts__sel_f32(int c, float a, float b)
 CYACTS__INLINE float cyacts__min_f32(float a, float lim) { return cyacts__sel_f32(a > lim, lim, a); }
 CYACTS__INLINE float cyacts__max_f32(float a, float lim) { return cyacts__sel_f32(a < lim, lim, a); }
 
-CYACTS__INLINE double cyacts__seld_f32(int c, double a, double b)
+CYACTS__INLINE double cyacts__sel_double_f32(int c, double a, double b)
 {
     uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
     memcpy(&ua, &a, sizeof ua);
@@ -415,7 +415,7 @@ CYACTS__INLINE double cyacts__seld_f32(int c, double a, double b)
 /* ------------------------------------------------------------------------ */
 /* exp and float pairs                                                      */
 
-typedef struct { float h, l; } cyacts__ff_f32;
+typedef struct { float hi, lo; } cyacts__ff_f32;
 
 /* a*b - p exactly, for p = fl(a*b) or any p with a*b - p representable (an FMA, or the
  * product formed exactly in double: 24 x 24 bits fit in 53). */
@@ -428,25 +428,31 @@ CYACTS__INLINE float cyacts__mul_err_f32(float a, float b, float p)
 #endif
 }
 
-/* exp(a - m) for a in [-87.3, 88] (the bits kb of k down to a = -115), |m| <= 2^-17 (a low part, passed negated), as
- * e = sc (1 + r + t c): sc = 2^k exact and normal, t = r^2, |r| <= ln2/2 + 2^-20.
+/* exp(a - m) for a in [-87.3, 88] (k_bits down to a = -115), |m| <= 2^-17 (a low part,
+ * passed negated), as e = s (1 + r + t c): s = 2^k exact and normal, t = r^2,
+ * |r| <= ln2/2 + 2^-20, and k_bits = k << 23 (the exponent field of 2^k less the bias,
+ * for callers that build 2^(k + b) themselves).
  * k = nearest(a/ln2) by the 1.5*2^23 shifter.  With a true FMA, r1 = a - k LN2_HI is
  * EXACT: LN2_HI = float(ln2) ends at bit 2^-24, a is a multiple of 2^-24 whenever
  * |a| >= 1/2 (and k = 0 or +-1 below), and |r1| < 2^-1.5 fits 24 bits; the rest
  * (m and k (ln2 - LN2_HI)) costs one rounding of r, <= 2^-26.  Without FMA the
  * reduction is done in double.  a must not be +-inf (callers clamp; NaN passes). */
-typedef struct { float sc, r, t, c; uint32_t kb; } cyacts__ex_f32;
+#define CYACTS__LOG2E_F32 0x1.715476p0f
+#define CYACTS__LN2_HI_F32 0x1.62e430p-1f
+#define CYACTS__LN2_LO_F32 (-0x1.05c610p-29f) /* ln2 - LN2_HI */
 
-CYACTS__INLINE cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
+typedef struct { float s, r, t, c; uint32_t k_bits; } cyacts__exp_parts_f32;
+
+CYACTS__INLINE cyacts__exp_parts_f32 cyacts__exp_core_f32(float a, float m)
 {
-    cyacts__ex_f32 o;
+    cyacts__exp_parts_f32 o;
     const float shift = 0x1.8p23f;
     uint32_t b;
-    float js = CYACTS_FMA_F32(a, 0x1.715476p0f, shift); /* 1.5*2^23 + k */
+    float js = CYACTS_FMA_F32(a, CYACTS__LOG2E_F32, shift); /* 1.5*2^23 + k */
     float j = js - shift;
 #if CYACTS_HAS_FMA
-    float r = CYACTS_FMA_F32(j, -0x1.62e430p-1f, a);
-    r = CYACTS_FMA_F32(j, 0x1.05c610p-29f, r - m); /* -(ln2 - LN2_HI) */
+    float r = CYACTS_FMA_F32(j, -CYACTS__LN2_HI_F32, a);
+    r = CYACTS_FMA_F32(j, -CYACTS__LN2_LO_F32, r - m);
 #else
     float r = (float)(((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1);
 #endif
@@ -456,71 +462,65 @@ CYACTS__INLINE cyacts__ex_f32 cyacts__exp_parts2_f32(float a, float m)
     /* Estrin's scheme (a shorter dependency chain than Horner's) */
     o.c = CYACTS_FMA_F32(CYACTS_FMA_F32(0x1.6a4f88p-10f, o.t, CYACTS_FMA_F32(0x1.123988p-7f, r, 0x1.5558aep-5f)),
                          o.t, CYACTS_FMA_F32(0x1.555492p-3f, r, 0x1.fffffcp-2f));
-    /* the low bits of js hold k: kb = k << 23, and kb + bits(1.0f) is 2^k */
+    /* the low bits of js hold k: k_bits = k << 23, and k_bits + bits(1.0f) is 2^k */
     memcpy(&b, &js, sizeof b);
-    o.kb = b << 23;
-    b = o.kb + 0x3f800000u;
-    memcpy(&o.sc, &b, sizeof b);
+    o.k_bits = b << 23;
+    b = o.k_bits + 0x3f800000u;
+    memcpy(&o.s, &b, sizeof b);
     return o;
 }
 
-CYACTS__INLINE cyacts__ex_f32 cyacts__exp_parts_f32(float a) { return cyacts__exp_parts2_f32(a, 0.0f); }
-
 /* e as eh + el with relative error ~2^-26 (the rounding of r only): q = r + t c keeps
- * its rounding error (Fast2Sum: |t c| <= 0.2 |r|); eh = fl(sc + sc qh), and sc - eh is
- * exact (Sterbenz: eh/sc in [0.7, 1.42]), so the FMAs give eh's rounding error exactly. */
-CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff_f32(cyacts__ex_f32 p)
+ * its rounding error (Fast2Sum: |t c| <= 0.2 |r|); eh = fl(s + s qh), and s - eh is
+ * exact (Sterbenz: eh/s in [0.7, 1.42]), so the FMAs give eh's rounding error exactly. */
+CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff_tail_f32(cyacts__exp_parts_f32 p)
 {
     cyacts__ff_f32 e;
     float c = p.t * p.c;
     float qh = p.r + c;
     float ql = (p.r - qh) + c;
-    e.h = CYACTS_FMA_F32(p.sc, qh, p.sc);
-    e.l = CYACTS_FMA_F32(p.sc, ql, CYACTS_FMA_F32(p.sc, qh, p.sc - e.h));
+    e.hi = CYACTS_FMA_F32(p.s, qh, p.s);
+    e.lo = CYACTS_FMA_F32(p.s, ql, CYACTS_FMA_F32(p.s, qh, p.s - e.hi));
     return e;
 }
 
 /* The same without q's rounding error (q in one FMA): relative error ~2^-25 (q's
  * rounding, at most 0.35 ulp of e, plus r's). */
-CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff1_f32(cyacts__ex_f32 p)
+CYACTS__INLINE cyacts__ff_f32 cyacts__exp_ff_fused_f32(cyacts__exp_parts_f32 p)
 {
     cyacts__ff_f32 e;
     float q = CYACTS_FMA_F32(p.t, p.c, p.r);
-    e.h = CYACTS_FMA_F32(p.sc, q, p.sc);
-    e.l = CYACTS_FMA_F32(p.sc, q, p.sc - e.h);
+    e.hi = CYACTS_FMA_F32(p.s, q, p.s);
+    e.lo = CYACTS_FMA_F32(p.s, q, p.s - e.hi);
     return e;
 }
 
-/* 1 + e as a pair: Fast2Sum for 0 <= e <= 1, TwoSum for any e >= 0 (and c + e). */
+/* 1 + e as a pair by Fast2Sum, for 0 <= e <= 1. */
 CYACTS__INLINE cyacts__ff_f32 cyacts__one_plus_ff_f32(cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
-    d.h = 1.0f + e.h;
-    d.l = ((1.0f - d.h) + e.h) + e.l;
+    d.hi = 1.0f + e.hi;
+    d.lo = ((1.0f - d.hi) + e.hi) + e.lo;
     return d;
 }
 
-CYACTS__INLINE cyacts__ff_f32 cyacts__c_plus_ff_f32(float c, cyacts__ff_f32 e)
+/* c + e for a float c and a pair e by TwoSum on the high parts: for any e >= 0 (1 + e past 1). */
+CYACTS__INLINE cyacts__ff_f32 cyacts__add_float_ff_f32(float c, cyacts__ff_f32 e)
 {
     cyacts__ff_f32 d;
     float b;
-    d.h = c + e.h;
-    b = d.h - e.h;
-    d.l = ((e.h - (d.h - b)) + (c - b)) + e.l;
+    d.hi = c + e.hi;
+    b = d.hi - e.hi;
+    d.lo = ((e.hi - (d.hi - b)) + (c - b)) + e.lo;
     return d;
-}
-
-CYACTS__INLINE cyacts__ff_f32 cyacts__one_plus_any_ff_f32(cyacts__ff_f32 e)
-{
-    return cyacts__c_plus_ff_f32(1.0f, e);
 }
 
 /* d^2 as a pair. */
 CYACTS__INLINE cyacts__ff_f32 cyacts__sqr_ff_f32(cyacts__ff_f32 d)
 {
     cyacts__ff_f32 p;
-    p.h = d.h * d.h;
-    p.l = cyacts__mul_err_f32(d.h, d.h, p.h) + 2.0f * d.h * d.l;
+    p.hi = d.hi * d.hi;
+    p.lo = cyacts__mul_err_f32(d.hi, d.hi, p.hi) + 2.0f * d.hi * d.lo;
     return p;
 }
 
@@ -544,9 +544,9 @@ CYACTS__INLINE cyacts__ff_f32 cyacts__add_ff_f32(cyacts__ff_f32 a, cyacts__ff_f3
 {
     cyacts__ff_f32 s;
     float bb;
-    s.h = a.h + b.h;
-    bb = s.h - a.h;
-    s.l = ((a.h - (s.h - bb)) + (b.h - bb)) + (a.l + b.l);
+    s.hi = a.hi + b.hi;
+    bb = s.hi - a.hi;
+    s.lo = ((a.hi - (s.hi - bb)) + (b.hi - bb)) + (a.lo + b.lo);
     return s;
 }
 

@@ -62,18 +62,18 @@ CYACTS__INLINE double cyacts__gelu_G_f64(double s)
 
 /* exp(-a^2/2) (double-double) with a^2 kept exact as a double-double: exp amplifies an
  * argument error by a^2, which would cost up to ~700 ulp at a = 38. */
-CYACTS__INLINE cyacts__dd_f64 cyacts__exp_mhalfsq_f64(double a)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_neg_half_sq_f64(double a)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
-    return cyacts__exp2dd_f64(p.hi, 0.5, -0.5 * p.lo);
+    return cyacts__exp_flushed_dd_f64(p.hi, 0.5, -0.5 * p.lo);
 }
 
 /* The same times 2^128 (a <= 39 gives a^2/2 <= 760.5, inside the scaled
  * domain); *sc receives 2^-128. */
-CYACTS__INLINE cyacts__dd_f64 cyacts__exp_mhalfsq_sc_f64(double a, double *sc)
+CYACTS__INLINE cyacts__dd_f64 cyacts__exp_neg_half_sq_scaled_f64(double a, double *sc)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(a, a);
-    cyacts__expq_f64 q = cyacts__exp_q_f64(p.hi, 0.5, -0.5 * p.lo, 0, 128);
+    cyacts__exp_parts_f64 q = cyacts__exp_core_f64(p.hi, 0.5, -0.5 * p.lo, 0, 128);
     *sc = q.sc;
     return cyacts__exp_dd_f64(q, 1);
 }
@@ -101,7 +101,7 @@ CYACTS__INLINE double cyacts_elem_gelu_f64(double x)
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a); /* NaN passes */
     cyacts__dd_f64 w = cyacts__gelu_w_f64(a);
     double F = cyacts__gelu_F_f64(2.0 * w.hi - 1.0);
-    cyacts__dd_f64 E = cyacts__exp_mhalfsq_f64(a);
+    cyacts__dd_f64 E = cyacts__exp_neg_half_sq_f64(a);
     /* T = E w F with E w in double-double: ~1 rounding + F's error. */
     cyacts__dd_f64 Ew = cyacts__two_prod_f64(E.hi, w.hi);
     Ew.lo += E.hi * w.lo + E.lo * w.hi;
@@ -121,7 +121,7 @@ CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
     a = cyacts__sel_f64(a > CYACTS__GELU_AMAX_F64, CYACTS__GELU_AMAX_F64, a);
     double s = 2.0 * (a / (a + CYACTS__GELU_C_F64)) - 1.0; /* s only needs ~1 ulp */
     double sc; /* E is scaled by 1/sc, so that a subnormal gelu' keeps its value */
-    cyacts__dd_f64 E = cyacts__exp_mhalfsq_sc_f64(a, &sc);
+    cyacts__dd_f64 E = cyacts__exp_neg_half_sq_scaled_f64(a, &sc);
     double da = (a - CYACTS__GELU_A0_HI_F64) - CYACTS__GELU_A0_LO_F64;
     double DW = da * cyacts__gelu_G_f64(s);
     double ED = CYACTS_FMA_F64(E.hi, DW, E.lo * DW);
@@ -141,16 +141,16 @@ CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
  * z^2 is split exactly into h + l because exp(-z^2/2) amplifies an error in z^2
  * by up to 85; E = exp(-z^2/2) goes to double exactly as 2^k (1 + r + t c). */
 
-typedef struct { double e, r; float z; } cyacts__gq_f32;
+typedef struct { double e, r; float z; } cyacts__gelu_q_parts_f32;
 
-CYACTS__INLINE cyacts__gq_f32 cyacts__gelu_q_f32(float x)
+CYACTS__INLINE cyacts__gelu_q_parts_f32 cyacts__gelu_q_f32(float x)
 {
-    cyacts__gq_f32 o;
-    cyacts__ex_f32 p;
+    cyacts__gelu_q_parts_f32 o;
+    cyacts__exp_parts_f32 p;
     float z = cyacts__min_f32(fabsf(x), 13.0f); /* z^2/2 <= 84.5: 2^k stays normal */
     float h = z * z;
-    p = cyacts__exp_parts2_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
-    o.e = (double)p.sc * (1.0 + ((double)p.r + (double)(p.t * p.c)));
+    p = cyacts__exp_core_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
+    o.e = (double)p.s * (1.0 + ((double)p.r + (double)(p.t * p.c)));
     {
         /* t and R in double: in float the rounding of t (amplified ~2x by
          * R'(t)) and Horner cancellation (sum |c_i t^i| / R up to 8) cost
@@ -177,11 +177,11 @@ CYACTS__INLINE cyacts__gq_f32 cyacts__gelu_q_f32(float x)
  * flushed to -0, which also maps -inf. */
 CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
 {
-    cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
+    cyacts__gelu_q_parts_f32 g = cyacts__gelu_q_f32(x);
     double q = g.e * g.r;
     double neg = -(double)g.z * q;
     double pos = (double)x * (1.0 - q);
-    return cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__seld_f32(x < 0.0f, neg, pos));
+    return cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__sel_double_f32(x < 0.0f, neg, pos));
 }
 
 /* gelu'(x) = Phi(x) + x phi(x).  With D = R - z/sqrt(2 pi):
@@ -200,10 +200,10 @@ CYACTS__INLINE float cyacts__gelu_grad_root_f32(float x)
 
 CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
 {
-    cyacts__gq_f32 g = cyacts__gelu_q_f32(x);
+    cyacts__gelu_q_parts_f32 g = cyacts__gelu_q_f32(x);
     double ed = g.e * (g.r - (double)g.z * 0x1.9884533d43651p-2); /* 1/sqrt(2pi) */
     double pos = 1.0 - ed;
-    float main = (float)cyacts__seld_f32(x < 0.0f, ed, pos);
+    float main = (float)cyacts__sel_double_f32(x < 0.0f, ed, pos);
     float root = cyacts__gelu_grad_root_f32(x);
     main = cyacts__sel_f32(x < -13.0f, -0.0f, main);
     return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);

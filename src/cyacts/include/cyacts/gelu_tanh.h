@@ -27,27 +27,28 @@ extern "C" {
  * the result is selected: x for x > 21 (sigmoid(v) rounds to 1 long before),
  * -0.0 for x < -21 (|gelu_tanh| < 2^-997 there: may flush); those lanes,
  * inf and huge |x| included, compute garbage that the select drops. */
-#define CYACTS__GT_C1_HI_F64 0x1.9884533d43651p+0
-#define CYACTS__GT_C1_LO_F64 -0x1.cbc0d30ebfd15p-54
-#define CYACTS__GT_C2_HI_F64 0x1.2444f2a4d8b4bp-4
-#define CYACTS__GT_C2_LO_F64 -0x1.6c843a29d1c70p-61
-#define CYACTS__GT_XMAX_F64 21.0
+#define CYACTS__GELU_TANH_C1_HI_F64 0x1.9884533d43651p+0
+#define CYACTS__GELU_TANH_C1_LO_F64 -0x1.cbc0d30ebfd15p-54
+#define CYACTS__GELU_TANH_C2_HI_F64 0x1.2444f2a4d8b4bp-4
+#define CYACTS__GELU_TANH_C2_LO_F64 -0x1.6c843a29d1c70p-61
+#define CYACTS__GELU_TANH_XMAX_F64 21.0
 /* The derivative goes on to 21.8 (|v| = 774, f' < 2^-1100 beyond) with the exp
  * core scaled by 2^128, since grad_output * f' can lift a subnormal f'. */
-#define CYACTS__GT_XMAX_GRAD_F64 21.8
+#define CYACTS__GELU_TANH_XMAX_GRAD_F64 21.8
 
 /* v = x (c1 + c2 x^2) as hi + lo: x^2, c2 x^2 and x A by exact products,
  * c1 + m by TwoSum (neither term dominates over the whole range); the dropped
  * terms and the roundings of the low parts are ~2^-100 relative.  Also returns
  * A = c1 + c2 x^2 and m = c2 x^2 (double-double) for the derivative. */
-CYACTS__INLINE cyacts__dd_f64 cyacts__gt_v_f64(double x, cyacts__dd_f64 *A_out, cyacts__dd_f64 *m_out)
+CYACTS__INLINE cyacts__dd_f64 cyacts__gelu_tanh_v_f64(double x, cyacts__dd_f64 *A_out,
+                                                     cyacts__dd_f64 *m_out)
 {
     cyacts__dd_f64 p = cyacts__two_prod_f64(x, x);
-    cyacts__dd_f64 m = cyacts__two_prod_f64(CYACTS__GT_C2_HI_F64, p.hi);
-    m.lo = CYACTS_FMA_F64(CYACTS__GT_C2_HI_F64, p.lo,
-                          CYACTS_FMA_F64(CYACTS__GT_C2_LO_F64, p.hi, m.lo));
-    cyacts__dd_f64 A = cyacts__two_sum_f64(CYACTS__GT_C1_HI_F64, m.hi);
-    A.lo += m.lo + CYACTS__GT_C1_LO_F64;
+    cyacts__dd_f64 m = cyacts__two_prod_f64(CYACTS__GELU_TANH_C2_HI_F64, p.hi);
+    m.lo = CYACTS_FMA_F64(CYACTS__GELU_TANH_C2_HI_F64, p.lo,
+                          CYACTS_FMA_F64(CYACTS__GELU_TANH_C2_LO_F64, p.hi, m.lo));
+    cyacts__dd_f64 A = cyacts__two_sum_f64(CYACTS__GELU_TANH_C1_HI_F64, m.hi);
+    A.lo += m.lo + CYACTS__GELU_TANH_C1_LO_F64;
     cyacts__dd_f64 v = cyacts__two_prod_f64(x, A.hi);
     v.lo = CYACTS_FMA_F64(x, A.lo, v.lo);
     *A_out = A;
@@ -65,14 +66,14 @@ CYACTS__INLINE double cyacts_elem_gelu_tanh_f64(double x)
 {
     double ax = fabs(x);
     cyacts__dd_f64 A, m;
-    cyacts__dd_f64 v = cyacts__gt_v_f64(ax, &A, &m);
-    cyacts__expq_f64 p = cyacts__exp_q_f64(v.hi, 1.0, -v.lo, 0, 0);
+    cyacts__dd_f64 v = cyacts__gelu_tanh_v_f64(ax, &A, &m);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(v.hi, 1.0, -v.lo, 0, 0);
     double e = CYACTS_FMA_F64(p.s, p.q, p.s);
     cyacts__dd_f64 d = cyacts__fast_two_sum_f64(1.0, e);
     cyacts__dd_f64 xe = cyacts__two_prod_f64(ax, e);
     double f = cyacts__div_dd_f64(cyacts__sel_sign_f64(x, xe.hi, ax),
                                   cyacts__sel_sign_f64(x, xe.lo, 0.0), d.hi, d.lo);
-    f = cyacts__sel_sign_f64(CYACTS__GT_XMAX_F64 - ax, cyacts__sel_sign_f64(x, 0.0, ax), f);
+    f = cyacts__sel_sign_f64(CYACTS__GELU_TANH_XMAX_F64 - ax, cyacts__sel_sign_f64(x, 0.0, ax), f);
     /* gelu_tanh has the sign of x (x times a positive factor); copysign also
      * gives -0.0 for x = -0.0 and for x < -21 */
     return copysign(f, x);
@@ -82,11 +83,11 @@ CYACTS__INLINE double cyacts_elem_gelu_tanh_f64(double x)
  * |d| <= 0.03125, degree 8 (relative error 4.7e-17): used in that window,
  * where even the double-double closed form below loses relative accuracy
  * (its numerator cancels to 0 at x0, and e = exp(v) carries ~2^-55 error). */
-#define CYACTS__GT_X0_HI_F64 -0x1.81429f9e97e4dp-1
-#define CYACTS__GT_X0_LO_F64 0x1.4f523ed77dbdcp-55
-#define CYACTS__GT_WIN_F64 0.03125
+#define CYACTS__GELU_TANH_X0_HI_F64 -0x1.81429f9e97e4dp-1
+#define CYACTS__GELU_TANH_X0_LO_F64 0x1.4f523ed77dbdcp-55
+#define CYACTS__GELU_TANH_ROOT_WIN_F64 0.03125
 
-CYACTS__INLINE double cyacts__gt_root_poly_f64(double d)
+CYACTS__INLINE double cyacts__gelu_tanh_grad_root_poly_f64(double d)
 {
     static const double c[9] = {
         -0x1.a64c07b936ebbp-9, -0x1.3d746a8596fbap-9, 0x1.59171dc0e8cbbp-8, 0x1.42799616f0c13p-6,
@@ -116,8 +117,8 @@ CYACTS__INLINE double cyacts_elem_gelu_tanh_grad_f64(double x)
 {
     double ax = fabs(x);
     cyacts__dd_f64 A, m;
-    cyacts__dd_f64 v = cyacts__gt_v_f64(ax, &A, &m);
-    cyacts__expq_f64 p = cyacts__exp_q_f64(v.hi, 1.0, -v.lo, 0, 128);
+    cyacts__dd_f64 v = cyacts__gelu_tanh_v_f64(ax, &A, &m);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(v.hi, 1.0, -v.lo, 0, 128);
     cyacts__dd_f64 es = cyacts__exp_dd_f64(p, 1);
     cyacts__dd_f64 d; /* 1 + e by Fast2Sum, the scaling inside the fmas */
     d.hi = CYACTS_FMA_F64(es.hi, 0x1p-128, 1.0);
@@ -133,13 +134,14 @@ CYACTS__INLINE double cyacts_elem_gelu_tanh_grad_f64(double x)
     cyacts__dd_f64 n = cyacts__two_prod_f64(es.hi, gh);
     n.lo = CYACTS_FMA_F64(es.hi, gl, CYACTS_FMA_F64(es.lo, gh, n.lo));
     cyacts__dd_f64 d2 = cyacts__sqr_dd_f64(d);
-    double f = cyacts__div_dd_sc_f64(n.hi, n.lo, d2.hi, d2.lo,
-                                     cyacts__sel_sign_f64(x, p.sc, -p.sc),
-                                     cyacts__sel_sign_f64(x, 0.0, 1.0));
-    double dx = (x - CYACTS__GT_X0_HI_F64) - CYACTS__GT_X0_LO_F64;
-    double fw = dx * cyacts__gt_root_poly_f64(dx);
-    f = cyacts__sel_sign_f64(fabs(dx) - CYACTS__GT_WIN_F64, fw, f);
-    return cyacts__sel_sign_f64(CYACTS__GT_XMAX_GRAD_F64 - ax, cyacts__sel_sign_f64(x, 0.0, 1.0), f);
+    double f = cyacts__div_dd_scaled_f64(n.hi, n.lo, d2.hi, d2.lo,
+                                         cyacts__sel_sign_f64(x, p.sc, -p.sc),
+                                         cyacts__sel_sign_f64(x, 0.0, 1.0));
+    double dx = (x - CYACTS__GELU_TANH_X0_HI_F64) - CYACTS__GELU_TANH_X0_LO_F64;
+    double fw = dx * cyacts__gelu_tanh_grad_root_poly_f64(dx);
+    f = cyacts__sel_sign_f64(fabs(dx) - CYACTS__GELU_TANH_ROOT_WIN_F64, fw, f);
+    return cyacts__sel_sign_f64(CYACTS__GELU_TANH_XMAX_GRAD_F64 - ax,
+                                cyacts__sel_sign_f64(x, 0.0, 1.0), f);
 }
 
 /* ======================================================================================== */
@@ -155,64 +157,66 @@ CYACTS__INLINE double cyacts_elem_gelu_tanh_grad_f64(double x)
  * -y is clamped below at -40 (E x y' < 2^-50 from there).  Beyond |x| = 9.7 the
  * result is x (x > 0) or below 2^-120 (x < 0: flushed to -0), which also maps +-inf;
  * E stays below 2^117, so E (1 - x y') below 2^125. */
-#define CYACTS__GT_AH_F32 0x1.988454p0f /* A = AH + AL to 2^-49 */
-#define CYACTS__GT_AL_F32 -0x1.857936p-25f
-#define CYACTS__GT_BH_F32 0x1.2444f2p-4f /* B = BH + BL */
-#define CYACTS__GT_BL_F32 0x1.49b16ap-29f
+#define CYACTS__GELU_TANH_A_HI_F32 0x1.988454p0f /* A = A_HI + A_LO to 2^-49 */
+#define CYACTS__GELU_TANH_A_LO_F32 -0x1.857936p-25f
+#define CYACTS__GELU_TANH_B_HI_F32 0x1.2444f2p-4f /* B = B_HI + B_LO */
+#define CYACTS__GELU_TANH_B_LO_F32 0x1.49b16ap-29f
 
 /* y = A x + B x^3 and s = x y' = A x + 3 B x^3 as pairs (relative error ~2^-44).  With
  * FMA from exact products (A x and B x^3 as pairs, then TwoSums); without, from double,
  * where every exact float product would need a double product anyway (error 2^-50). */
-typedef struct { cyacts__ff_f32 y, s; } cyacts__gt_t_f32;
+typedef struct { cyacts__ff_f32 y, s; } cyacts__gelu_tanh_terms_f32;
 
 
-CYACTS__INLINE cyacts__gt_t_f32 cyacts__gt_terms_f32(float x)
+CYACTS__INLINE cyacts__gelu_tanh_terms_f32 cyacts__gelu_tanh_y_and_s_f32(float x)
 {
-    cyacts__gt_t_f32 o;
+    cyacts__gelu_tanh_terms_f32 o;
 #if CYACTS_HAS_FMA
     cyacts__ff_f32 a, p, p3;
     float x2h = x * x;
     float x2l = CYACTS_FMA_F32(x, x, -x2h);
     float x3h = x * x2h;
     float x3l = CYACTS_FMA_F32(x, x2l, CYACTS_FMA_F32(x, x2h, -x3h));
-    a.h = CYACTS__GT_AH_F32 * x;
-    a.l = CYACTS_FMA_F32(CYACTS__GT_AL_F32, x, CYACTS_FMA_F32(CYACTS__GT_AH_F32, x, -a.h));
-    p.h = CYACTS__GT_BH_F32 * x3h;
-    p.l = CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3l,
-                         CYACTS_FMA_F32(CYACTS__GT_BL_F32, x3h,
-                                        CYACTS_FMA_F32(CYACTS__GT_BH_F32, x3h, -p.h)));
-    p3.h = 3.0f * p.h;
-    p3.l = CYACTS_FMA_F32(3.0f, p.l, CYACTS_FMA_F32(3.0f, p.h, -p3.h));
+    a.hi = CYACTS__GELU_TANH_A_HI_F32 * x;
+    a.lo = CYACTS_FMA_F32(CYACTS__GELU_TANH_A_LO_F32, x,
+                          CYACTS_FMA_F32(CYACTS__GELU_TANH_A_HI_F32, x, -a.hi));
+    p.hi = CYACTS__GELU_TANH_B_HI_F32 * x3h;
+    p.lo = CYACTS_FMA_F32(CYACTS__GELU_TANH_B_HI_F32, x3l,
+                          CYACTS_FMA_F32(CYACTS__GELU_TANH_B_LO_F32, x3h,
+                                         CYACTS_FMA_F32(CYACTS__GELU_TANH_B_HI_F32, x3h, -p.hi)));
+    p3.hi = 3.0f * p.hi;
+    p3.lo = CYACTS_FMA_F32(3.0f, p.lo, CYACTS_FMA_F32(3.0f, p.hi, -p3.hi));
     o.y = cyacts__add_ff_f32(a, p);
     o.s = cyacts__add_ff_f32(a, p3);
 #else
     const double A = 0x1.9884533d43651p0, B = 0x1.9884533d43651p0 * 0.044715;
     double xd = (double)x, x2 = xd * xd;
     double y = xd * (A + B * x2), s = xd * (A + 3.0 * B * x2);
-    o.y.h = (float)y;
-    o.y.l = (float)(y - (double)o.y.h);
-    o.s.h = (float)s;
-    o.s.l = (float)(s - (double)o.s.h);
+    o.y.hi = (float)y;
+    o.y.lo = (float)(y - (double)o.y.hi);
+    o.s.hi = (float)s;
+    o.s.lo = (float)(s - (double)o.s.hi);
 #endif
     return o;
 }
 
 /* E = exp(-y) 2^(b - 127) as a pair (b: a biased exponent, 127 for E itself), y =
  * A x + B x^3 (-y clamped to [-40, 112.5]; 2^k 2^(b - 127) must stay normal). */
-CYACTS__INLINE cyacts__ff_f32 cyacts__gt_exp_f32(cyacts__ff_f32 y, uint32_t b)
+CYACTS__INLINE cyacts__ff_f32 cyacts__gelu_tanh_exp_f32(cyacts__ff_f32 y, uint32_t b)
 {
-    cyacts__ex_f32 p = cyacts__exp_parts2_f32(-cyacts__min_f32(y.h, 40.0f),
-                                              cyacts__sel_f32(y.h > 40.0f, 0.0f, y.l));
-    b = p.kb + (b << 23);
-    memcpy(&p.sc, &b, sizeof b);
-    return cyacts__exp_ff1_f32(p);
+    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(-cyacts__min_f32(y.hi, 40.0f),
+                                                   cyacts__sel_f32(y.hi > 40.0f, 0.0f, y.lo));
+    b = p.k_bits + (b << 23);
+    memcpy(&p.s, &b, sizeof b);
+    return cyacts__exp_ff_fused_f32(p);
 }
 
 CYACTS__INLINE float cyacts_elem_gelu_tanh_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -9.7f), 9.7f);
-    cyacts__ff_f32 d = cyacts__one_plus_any_ff_f32(cyacts__gt_exp_f32(cyacts__gt_terms_f32(xc).y, 127));
-    float f = cyacts__div_ff_f32(xc, 0.0f, d.h, d.l);
+    cyacts__ff_f32 e = cyacts__gelu_tanh_exp_f32(cyacts__gelu_tanh_y_and_s_f32(xc).y, 127);
+    cyacts__ff_f32 d = cyacts__add_float_ff_f32(1.0f, e);
+    float f = cyacts__div_ff_f32(xc, 0.0f, d.hi, d.lo);
     f = cyacts__sel_f32(fabsf(x) > 9.7f, cyacts__sel_f32(x < 0.0f, -0.0f, x), f);
     return copysignf(f, x); /* x = -0 gives -0 */
 }
@@ -237,14 +241,15 @@ CYACTS__INLINE float cyacts_elem_gelu_tanh_grad_f32(float x)
 {
     float xc = cyacts__min_f32(cyacts__max_f32(x, -11.0f), 9.7f);
     float c = cyacts__sel_f32(x < 0.0f, 0x1p-64f, 1.0f); /* 2^-64 for x < 0, else 1 */
-    cyacts__gt_t_f32 t = cyacts__gt_terms_f32(xc);
-    cyacts__ff_f32 e = cyacts__gt_exp_f32(t.y, 127u - 64u * (uint32_t)(x < 0.0f)); /* c E */
+    cyacts__gelu_tanh_terms_f32 t = cyacts__gelu_tanh_y_and_s_f32(xc);
+    cyacts__ff_f32 e = cyacts__gelu_tanh_exp_f32(t.y, 127u - 64u * (uint32_t)(x < 0.0f)); /* c E */
     cyacts__ff_f32 s = t.s; /* x y' */
-    cyacts__ff_f32 d = cyacts__c_plus_ff_f32(c, e);
-    float nh = CYACTS_FMA_F32(s.h, e.h, d.h);
-    float nl = CYACTS_FMA_F32(s.l, e.h, CYACTS_FMA_F32(s.h, e.l, d.l));
-    float inv = 1.0f / d.h;
-    float g = cyacts__div_inv_ff_f32(cyacts__div_inv_ff_f32(nh, nl, d.h, d.l, inv), 0.0f, d.h, d.l, inv) * c;
+    cyacts__ff_f32 d = cyacts__add_float_ff_f32(c, e);
+    float nh = CYACTS_FMA_F32(s.hi, e.hi, d.hi);
+    float nl = CYACTS_FMA_F32(s.lo, e.hi, CYACTS_FMA_F32(s.hi, e.lo, d.lo));
+    float inv = 1.0f / d.hi;
+    float n_over_d = cyacts__div_inv_ff_f32(nh, nl, d.hi, d.lo, inv);
+    float g = cyacts__div_inv_ff_f32(n_over_d, 0.0f, d.hi, d.lo, inv) * c;
     float root = cyacts__gelu_tanh_grad_root_f32(x);
     g = cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, g);
     g = cyacts__sel_f32(x > 9.7f, 1.0f, g);

@@ -36,7 +36,7 @@ extern "C" {
 CYACTS__INLINE double cyacts_elem_tanh_f64(double x)
 {
     double ax = fabs(x);
-    cyacts__expq_f64 p = cyacts__exp_q_f64(ax, 2.0, 0.0, 0, 0);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(ax, 2.0, 0.0, 0, 0);
     double a = p.s - 1.0;
     double ae = (-1.0 - a) + p.s;
     double mh = CYACTS_FMA_F64(p.s, p.q, a);
@@ -66,7 +66,7 @@ CYACTS__INLINE double cyacts_elem_tanh_f64(double x)
  * selected as 0 or 1; the exp core then computes garbage there (inf too). */
 CYACTS__INLINE double cyacts_elem_sigmoid_f64(double x)
 {
-    cyacts__expq_f64 p = cyacts__exp_q_f64(x, 1.0, 0.0, 0, 0);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(x, 1.0, 0.0, 0, 0);
     double v = 1.0 + p.s;
     double ve = (p.s - v) + 1.0;
     double dh = CYACTS_FMA_F64(p.s, p.q, v);
@@ -88,7 +88,7 @@ CYACTS__INLINE double cyacts_elem_sigmoid_f64(double x)
  * quotient returns it unchanged), which keeps grad_output * f' alive. */
 CYACTS__INLINE double cyacts__logistic_grad_f64(double a, double c, double m)
 {
-    cyacts__expq_f64 p = cyacts__exp_q_f64(a, c, 0.0, 0, 64);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(a, c, 0.0, 0, 64);
     double es = CYACTS_FMA_F64(p.s, p.q, p.s);
     double n = es * (m * 0x1p-64);
     /* 1 + e by Fast2Sum, the scaling inside the fmas; the low part doubled
@@ -97,7 +97,7 @@ CYACTS__INLINE double cyacts__logistic_grad_f64(double a, double c, double m)
     double dl2 = CYACTS_FMA_F64(es, 0x1p-63, CYACTS_FMA_F64(dh, -2.0, 2.0));
     cyacts__dd_f64 d2 = cyacts__two_prod_f64(dh, dh);
     d2.lo = CYACTS_FMA_F64(dh, dl2, d2.lo);
-    return cyacts__div_d_dd_sc_f64(n, d2.hi, d2.lo, 1.0);
+    return cyacts__div_d_dd_f64(n, d2.hi, d2.lo);
 }
 
 /* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
@@ -129,13 +129,14 @@ CYACTS__INLINE double cyacts_elem_sigmoid_grad_f64(double x)
 CYACTS__INLINE float cyacts_elem_tanh_f32(float x)
 {
     float ax = fabsf(x);
-    cyacts__ff_f32 e = cyacts__exp_ff_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(ax, 9.5f)));
+    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(-2.0f * cyacts__min_f32(ax, 9.5f), 0.0f);
+    cyacts__ff_f32 e = cyacts__exp_ff_tail_f32(p);
     cyacts__ff_f32 d = cyacts__one_plus_ff_f32(e);
-    float nh = 1.0f - e.h;
-    float nl = ((1.0f - nh) - e.h) - e.l;
+    float nh = 1.0f - e.hi;
+    float nl = ((1.0f - nh) - e.hi) - e.lo;
     float n = nh + nl; /* renormalise (|nl| <= |nh| or nh = 0) so t0 is close */
     nl = (nh - n) + nl;
-    return copysignf(cyacts__div_ff_f32(n, nl, d.h, d.l), x);
+    return copysignf(cyacts__div_ff_f32(n, nl, d.hi, d.lo), x);
 }
 
 /* m e/(1+e)^2 (m = 1 or 4) from e = 2^k (1 + q) for the derivatives (bound 4 ulp):
@@ -145,24 +146,25 @@ CYACTS__INLINE float cyacts_elem_tanh_f32(float x)
  * then rounds once to the subnormal it should be (and to 0 past the underflow)
  * instead of being flushed, and grad_output * slope keeps IEEE behaviour
  * (inf * tiny = inf).  In the normal range the scalings are exact. */
-CYACTS__INLINE float cyacts__slope_f32(cyacts__ex_f32 p, float m)
+CYACTS__INLINE float cyacts__logistic_grad_f32(cyacts__exp_parts_f32 p, float m)
 {
     cyacts__ff_f32 e;
-    float sc, es;
-    uint32_t b = p.kb + ((uint32_t)(127 + 40) << 23);
-    memcpy(&sc, &b, sizeof sc);
-    es = CYACTS_FMA_F32(sc, CYACTS_FMA_F32(p.t, p.c, p.r), sc);
-    e.h = es * 0x1p-40f;
-    e.l = 0.0f;
+    float s, es;
+    uint32_t b = p.k_bits + ((uint32_t)(127 + 40) << 23);
+    memcpy(&s, &b, sizeof s); /* 2^(k+40) */
+    es = CYACTS_FMA_F32(s, CYACTS_FMA_F32(p.t, p.c, p.r), s);
+    e.hi = es * 0x1p-40f;
+    e.lo = 0.0f;
     cyacts__ff_f32 d2 = cyacts__sqr_ff_f32(cyacts__one_plus_ff_f32(e));
-    return cyacts__div_ff_f32(es, 0.0f, d2.h, d2.l) * (m * 0x1p-40f);
+    return cyacts__div_ff_f32(es, 0.0f, d2.hi, d2.lo) * (m * 0x1p-40f);
 }
 
 /* tanh'(x) = 4e/(1+e)^2, e = exp(-2|x|): never 1 - tanh^2 (which cancels).
  * Clamp |x| at 55: 4e^-110 is below the float range. */
 CYACTS__INLINE float cyacts_elem_tanh_grad_f32(float x)
 {
-    return cyacts__slope_f32(cyacts__exp_parts_f32(-2.0f * cyacts__min_f32(fabsf(x), 55.0f)), 4.0f);
+    float a = -2.0f * cyacts__min_f32(fabsf(x), 55.0f);
+    return cyacts__logistic_grad_f32(cyacts__exp_core_f32(a, 0.0f), 4.0f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -172,10 +174,11 @@ CYACTS__INLINE float cyacts_elem_tanh_grad_f32(float x)
 CYACTS__INLINE float cyacts_elem_sigmoid_f32(float x)
 {
     float ax = fabsf(x);
-    cyacts__ff_f32 e = cyacts__exp_ff1_f32(cyacts__exp_parts_f32(-cyacts__min_f32(ax, 87.0f)));
+    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(-cyacts__min_f32(ax, 87.0f), 0.0f);
+    cyacts__ff_f32 e = cyacts__exp_ff_fused_f32(p);
     cyacts__ff_f32 d = cyacts__one_plus_ff_f32(e);
-    float s = cyacts__div_ff_f32(cyacts__sel_f32(x < 0.0f, e.h, 1.0f),
-                                 cyacts__sel_f32(x < 0.0f, e.l, 0.0f), d.h, d.l);
+    float s = cyacts__div_ff_f32(cyacts__sel_f32(x < 0.0f, e.hi, 1.0f),
+                                 cyacts__sel_f32(x < 0.0f, e.lo, 0.0f), d.hi, d.lo);
     return cyacts__sel_f32(x < -87.0f, 0.0f, s);
 }
 
@@ -183,7 +186,8 @@ CYACTS__INLINE float cyacts_elem_sigmoid_f32(float x)
  * Clamp |x| at 110: e^-110 is below the float range. */
 CYACTS__INLINE float cyacts_elem_sigmoid_grad_f32(float x)
 {
-    return cyacts__slope_f32(cyacts__exp_parts_f32(-cyacts__min_f32(fabsf(x), 110.0f)), 1.0f);
+    float a = -cyacts__min_f32(fabsf(x), 110.0f);
+    return cyacts__logistic_grad_f32(cyacts__exp_core_f32(a, 0.0f), 1.0f);
 }
 
 /* ======================================================================================== */
