@@ -58,6 +58,71 @@ extern "C" {
 #endif
 
 /* ======================================================================================== */
+/* Polynomial evaluators, both dtypes                                                       */
+/* ======================================================================================== */
+/* Each reads a coefficient table highest degree first (the order tools/fit/emit_tables.py
+ * writes); inlined over a static const table, the coefficients become constants. */
+
+/* Horner's scheme with fused multiply-adds; c holds n coefficients, highest degree first. */
+CYACTS__INLINE double cyacts__horner_f64(double x, const double *c, int n)
+{
+    double p = c[0];
+    int i;
+    /* unrolled whole, so the element loop around it still vectorises (GCC peels at most 16) */
+    CYACTS__UNROLL for (i = 1; i < n; ++i) p = CYACTS_FMA_F64(p, x, c[i]);
+    return p;
+}
+
+/* Estrin's scheme, same coefficients and order: pairs b[2i] + b[2i+1] x, then pairs of those
+ * with x^2, x^4, ...  One more multiply per level than Horner, but the dependency chain is
+ * log2(n) fused multiply-adds instead of n - 1, and these kernels are latency-bound (the loop
+ * body is one long chain).  n <= 32; unrolled whole, the array lives in registers. */
+CYACTS__INLINE double cyacts__estrin_f64(double x, const double *c, int n)
+{
+    double b[32];
+    int i, lev, m = n;
+    CYACTS__UNROLL for (i = 0; i < n; ++i) b[i] = c[n - 1 - i];
+    CYACTS__UNROLL for (lev = 0; lev < 5; ++lev) {
+        if (m > 1) {
+            CYACTS__UNROLL for (i = 0; i < 16; ++i) {
+                if (2 * i + 1 < m) b[i] = CYACTS_FMA_F64(b[2 * i + 1], x, b[2 * i]);
+                else if (2 * i < m) b[i] = b[2 * i];
+            }
+            m = (m + 1) / 2;
+            x = x * x;
+        }
+    }
+    return b[0];
+}
+
+/* Estrin's scheme for the two degrees the float32 kernels use, same coefficient order: pairs
+ * c[i] x + c[i+1], combined with x^2 (and x^4), the last three terms by Horner's rule
+ * ((a y + b) y + c: the same latency as one more Estrin level, one multiply fewer).  Written
+ * out rather than looped: GCC sizes a function for inlining before it unrolls its loops, and
+ * the looped form (and its 32-entry array) made the float32 array functions too large to
+ * inline into the kernel tables' adapters, which changed their code. */
+CYACTS__INLINE float cyacts__estrin_deg4_f32(float x, const float *c)
+{
+    float x2 = x * x;
+    return CYACTS_FMA_F32(CYACTS_FMA_F32(c[0], x2, CYACTS_FMA_F32(c[1], x, c[2])), x2,
+                          CYACTS_FMA_F32(c[3], x, c[4]));
+}
+
+CYACTS__INLINE double cyacts__estrin_deg10_f64(double x, const double *c)
+{
+    double x2 = x * x, x4 = x2 * x2;
+    double p0 = CYACTS_FMA_F64(c[9], x, c[10]);
+    double p1 = CYACTS_FMA_F64(c[7], x, c[8]);
+    double p2 = CYACTS_FMA_F64(c[5], x, c[6]);
+    double p3 = CYACTS_FMA_F64(c[3], x, c[4]);
+    double p4 = CYACTS_FMA_F64(c[1], x, c[2]);
+    double q0 = CYACTS_FMA_F64(p1, x2, p0);
+    double q1 = CYACTS_FMA_F64(p3, x2, p2);
+    double q2 = CYACTS_FMA_F64(c[0], x2, p4);
+    return CYACTS_FMA_F64(CYACTS_FMA_F64(q2, x4, q1), x4, q0);
+}
+
+/* ======================================================================================== */
 /* float64                                                                                */
 /* ======================================================================================== */
 
@@ -175,38 +240,6 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__two_sum_f64(double a, double b)
 CYACTS__INLINE double cyacts__pow2_from_shifted_f64(double t, unsigned b)
 {
     return cyacts__from_bits_f64((cyacts__bits_f64(t) + (1023u + b)) << 52);
-}
-
-/* Horner's scheme with fused multiply-adds; c holds n coefficients, highest degree first. */
-CYACTS__INLINE double cyacts__horner_f64(double x, const double *c, int n)
-{
-    double p = c[0];
-    int i;
-    /* unrolled whole, so the element loop around it still vectorises (GCC peels at most 16) */
-    CYACTS__UNROLL for (i = 1; i < n; ++i) p = CYACTS_FMA_F64(p, x, c[i]);
-    return p;
-}
-
-/* Estrin's scheme, same coefficients and order: pairs b[2i] + b[2i+1] x, then pairs of those
- * with x^2, x^4, ...  One more multiply per level than Horner, but the dependency chain is
- * log2(n) fused multiply-adds instead of n - 1, and these kernels are latency-bound (the loop
- * body is one long chain).  n <= 32; unrolled whole, the array lives in registers. */
-CYACTS__INLINE double cyacts__estrin_f64(double x, const double *c, int n)
-{
-    double b[32];
-    int i, lev, m = n;
-    CYACTS__UNROLL for (i = 0; i < n; ++i) b[i] = c[n - 1 - i];
-    CYACTS__UNROLL for (lev = 0; lev < 5; ++lev) {
-        if (m > 1) {
-            CYACTS__UNROLL for (i = 0; i < 16; ++i) {
-                if (2 * i + 1 < m) b[i] = CYACTS_FMA_F64(b[2 * i + 1], x, b[2 * i]);
-                else if (2 * i < m) b[i] = b[2 * i];
-            }
-            m = (m + 1) / 2;
-            x = x * x;
-        }
-    }
-    return b[0];
 }
 
 /* g(r) = (expm1(r) - r) / r^2 on |r| <= 0.3473, degree 9 minimax (weighted so
@@ -443,6 +476,15 @@ CYACTS__INLINE float cyacts__mul_err_f32(float a, float b, float p)
 
 typedef struct { float s, r, t, c; uint32_t k_bits; } cyacts__exp_parts_f32;
 
+/* c(r) = (e^r - 1 - r)/r^2, degree 4, absolute error of e^r 2^-28.2 on |r| <= ln2/2; Estrin's
+ * scheme (a shorter dependency chain than Horner's). */
+CYACTS__INLINE float cyacts__expm1_poly4_f32(float r)
+{
+    static const float c[5] = {0x1.6a4f88p-10f, 0x1.123988p-7f, 0x1.5558aep-5f, 0x1.555492p-3f,
+                               0x1.fffffcp-2f};
+    return cyacts__estrin_deg4_f32(r, c);
+}
+
 CYACTS__INLINE cyacts__exp_parts_f32 cyacts__exp_core_f32(float a, float m)
 {
     cyacts__exp_parts_f32 o;
@@ -456,12 +498,9 @@ CYACTS__INLINE cyacts__exp_parts_f32 cyacts__exp_core_f32(float a, float m)
 #else
     float r = (float)(((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1);
 #endif
-    /* (e^r - 1 - r)/r^2, absolute error of e^r 2^-28.2 on |r| <= ln2/2 */
     o.r = r;
     o.t = r * r;
-    /* Estrin's scheme (a shorter dependency chain than Horner's) */
-    o.c = CYACTS_FMA_F32(CYACTS_FMA_F32(0x1.6a4f88p-10f, o.t, CYACTS_FMA_F32(0x1.123988p-7f, r, 0x1.5558aep-5f)),
-                         o.t, CYACTS_FMA_F32(0x1.555492p-3f, r, 0x1.fffffcp-2f));
+    o.c = cyacts__expm1_poly4_f32(r);
     /* the low bits of js hold k: k_bits = k << 23, and k_bits + bits(1.0f) is 2^k */
     memcpy(&b, &js, sizeof b);
     o.k_bits = b << 23;

@@ -143,6 +143,15 @@ CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
 
 typedef struct { double e, r; float z; } cyacts__gelu_q_parts_f32;
 
+/* R(t) in double; Estrin's scheme: the double steps are the long dependency chain here. */
+CYACTS__INLINE double cyacts__gelu_R_f32(double t)
+{
+    static const double c[11] = {0x1.9e5eb2p-6, -0x1.438a04p-3, 0x1.9b690ap-2, -0x1.009d70p-1,
+                                 0x1.204c30p-2, -0x1.7dae76p-4, 0x1.f33b48p-4, 0x1.f376b8p-4,
+                                 0x1.33ff92p-3, 0x1.324752p-3, 0x1.a18d42p-20};
+    return cyacts__estrin_deg10_f64(t, c);
+}
+
 CYACTS__INLINE cyacts__gelu_q_parts_f32 cyacts__gelu_q_f32(float x)
 {
     cyacts__gelu_q_parts_f32 o;
@@ -151,23 +160,9 @@ CYACTS__INLINE cyacts__gelu_q_parts_f32 cyacts__gelu_q_f32(float x)
     float h = z * z;
     p = cyacts__exp_core_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
     o.e = (double)p.s * (1.0 + ((double)p.r + (double)(p.t * p.c)));
-    {
-        /* t and R in double: in float the rounding of t (amplified ~2x by
-         * R'(t)) and Horner cancellation (sum |c_i t^i| / R up to 8) cost
-         * ~2 ULP on their own */
-        double t = 1.0 / (0.375 * (double)z + 1.0);
-        /* Estrin's scheme: the double steps are the long dependency chain here */
-        double t2 = t * t, t4 = t2 * t2;
-        double p0 = CYACTS_FMA_F64(0x1.324752p-3, t, 0x1.a18d42p-20);
-        double p1 = CYACTS_FMA_F64(0x1.f376b8p-4, t, 0x1.33ff92p-3);
-        double p2 = CYACTS_FMA_F64(-0x1.7dae76p-4, t, 0x1.f33b48p-4);
-        double p3 = CYACTS_FMA_F64(-0x1.009d70p-1, t, 0x1.204c30p-2);
-        double p4 = CYACTS_FMA_F64(-0x1.438a04p-3, t, 0x1.9b690ap-2);
-        double q0 = CYACTS_FMA_F64(p1, t2, p0);
-        double q1 = CYACTS_FMA_F64(p3, t2, p2);
-        double q2 = CYACTS_FMA_F64(0x1.9e5eb2p-6, t2, p4);
-        o.r = CYACTS_FMA_F64(CYACTS_FMA_F64(q2, t4, q1), t4, q0);
-    }
+    /* t and R in double: in float the rounding of t (amplified ~2x by R'(t)) and Horner
+     * cancellation (sum |c_i t^i| / R up to 8) cost ~2 ULP on their own */
+    o.r = cyacts__gelu_R_f32(1.0 / (0.375 * (double)z + 1.0));
     o.z = z;
     return o;
 }
@@ -190,12 +185,14 @@ CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
  * of R (~2^-25) would dominate, so on [-1.15, -0.40] use
  *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
  * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
+#define CYACTS__GELU_X0_HI_F32 (-0x1.80ead2p-1f)
+#define CYACTS__GELU_X0_LO_F32 0x1.a03fd4p-27f
 
 CYACTS__INLINE float cyacts__gelu_grad_root_f32(float x)
 {
     static const float c[8] = {-0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f,
                                -0x1.d2fa7cp-4f, -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
-    return cyacts__root_poly_f32(x, -0x1.80ead2p-1f, 0x1.a03fd4p-27f, c);
+    return cyacts__root_poly_f32(x, CYACTS__GELU_X0_HI_F32, CYACTS__GELU_X0_LO_F32, c);
 }
 
 CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
