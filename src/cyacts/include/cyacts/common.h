@@ -480,8 +480,8 @@ typedef struct { float s, r, t, c; uint32_t k_bits; } cyacts__exp_parts_f32;
  * scheme (a shorter dependency chain than Horner's). */
 CYACTS__INLINE float cyacts__expm1_poly4_f32(float r)
 {
-    static const float c[5] = {0x1.6a4f88p-10f, 0x1.123988p-7f, 0x1.5558aep-5f, 0x1.555492p-3f,
-                               0x1.fffffcp-2f};
+    static const float c[5] = {
+        0x1.6a4f88p-10f, 0x1.123988p-7f, 0x1.5558aep-5f, 0x1.555492p-3f, 0x1.fffffcp-2f};
     return cyacts__estrin_deg4_f32(r, c);
 }
 

@@ -54,9 +54,9 @@ CYACTS__INLINE double cyacts__gelu_G_f64(double s)
         0x1.6e45f353ad98dp-27, 0x1.90a34e4d112cfp-31, -0x1.0d5db2c6fba85p-24,
         -0x1.c15f754d29941p-25, 0x1.76d99bd056391p-22, 0x1.083373fa4edf3p-21,
         -0x1.2983d73b1033ap-19, -0x1.dafb0c0e9dc38p-19, 0x1.2e93691c42923p-16,
-        0x1.25380c542486cp-16, -0x1.85999bd42d089p-13, 0x1.443f63f701983p-13,
-        0x1.d4c82229ee0e9p-10, -0x1.37754d8170964p-7, 0x1.cc1e2623d969dp-6, -0x1.ef4ff80137924p-5,
-        0x1.a763001ac67ddp-4, -0x1.d94de78425463p-2};
+        0x1.25380c542486cp-16, -0x1.85999bd42d089p-13, 0x1.443f63f701983p-13, 0x1.d4c82229ee0e9p-10,
+        -0x1.37754d8170964p-7, 0x1.cc1e2623d969dp-6, -0x1.ef4ff80137924p-5, 0x1.a763001ac67ddp-4,
+        -0x1.d94de78425463p-2};
     return cyacts__horner_f64(s, c, 21);
 }
 
@@ -146,9 +146,9 @@ typedef struct { double e, r; float z; } cyacts__gelu_q_parts_f32;
 /* R(t) in double; Estrin's scheme: the double steps are the long dependency chain here. */
 CYACTS__INLINE double cyacts__gelu_R_f32(double t)
 {
-    static const double c[11] = {0x1.9e5eb2p-6, -0x1.438a04p-3, 0x1.9b690ap-2, -0x1.009d70p-1,
-                                 0x1.204c30p-2, -0x1.7dae76p-4, 0x1.f33b48p-4, 0x1.f376b8p-4,
-                                 0x1.33ff92p-3, 0x1.324752p-3, 0x1.a18d42p-20};
+    static const double c[11] = {
+        0x1.9e5eb2p-6, -0x1.438a04p-3, 0x1.9b690ap-2, -0x1.009d70p-1, 0x1.204c30p-2, -0x1.7dae76p-4,
+        0x1.f33b48p-4, 0x1.f376b8p-4, 0x1.33ff92p-3, 0x1.324752p-3, 0x1.a18d42p-20};
     return cyacts__estrin_deg10_f64(t, c);
 }
 
@@ -185,13 +185,14 @@ CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
  * of R (~2^-25) would dominate, so on [-1.15, -0.40] use
  *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
  * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
-#define CYACTS__GELU_X0_HI_F32 (-0x1.80ead2p-1f)
+#define CYACTS__GELU_X0_HI_F32 -0x1.80ead2p-1f
 #define CYACTS__GELU_X0_LO_F32 0x1.a03fd4p-27f
 
 CYACTS__INLINE float cyacts__gelu_grad_root_f32(float x)
 {
-    static const float c[8] = {-0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f,
-                               -0x1.d2fa7cp-4f, -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
+    static const float c[8] = {
+        -0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f, -0x1.d2fa7cp-4f,
+        -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
     return cyacts__root_poly_f32(x, CYACTS__GELU_X0_HI_F32, CYACTS__GELU_X0_LO_F32, c);
 }
 

@@ -230,13 +230,14 @@ CYACTS__INLINE float cyacts_elem_gelu_tanh_f32(float x)
  * to n even where x y' E ~ -2.2 E and d ~ E cancel) plus the low parts.  n/d^2 is
  * formed as (n/d)/d with one reciprocal: d^2 would overflow for E > 2^63.
  * n = 0 at x0 = -0.75246...: there a local expansion as for gelu'. */
-#define CYACTS__GELU_TANH_X0_HI_F32 (-0x1.8142a0p-1f)
+#define CYACTS__GELU_TANH_X0_HI_F32 -0x1.8142a0p-1f
 #define CYACTS__GELU_TANH_X0_LO_F32 0x1.85a06cp-27f
 
 CYACTS__INLINE float cyacts__gelu_tanh_grad_root_f32(float x)
 {
-    static const float c[8] = {-0x1.5441cep-9f, 0x1.3d680ep-8f, 0x1.431f06p-6f, -0x1.0f6c34p-6f,
-                               -0x1.d2b99ap-4f, -0x1.029eb4p-6f, 0x1.8cd1a4p-2f, 0x1.b8bacep-2f};
+    static const float c[8] = {
+        -0x1.5441cep-9f, 0x1.3d680ep-8f, 0x1.431f06p-6f, -0x1.0f6c34p-6f, -0x1.d2b99ap-4f,
+        -0x1.029eb4p-6f, 0x1.8cd1a4p-2f, 0x1.b8bacep-2f};
     return cyacts__root_poly_f32(x, CYACTS__GELU_TANH_X0_HI_F32, CYACTS__GELU_TANH_X0_LO_F32, c);
 }
 
