@@ -367,6 +367,21 @@ def test_get_include_holds_the_header():
     assert "#ifndef CYACTS_H" in text
 
 
+def _headers():
+    """cyacts.h and the family headers it includes (its quoted #includes)."""
+    return ["cyacts.h", *re.findall(r'^#include "(\w+\.h)"', HEADER.read_text(), re.M)]
+
+
+@pytest.mark.parametrize("lang", ["c", "c++"])
+@pytest.mark.parametrize("header", _headers())
+def test_each_header_compiles_alone(header, lang, tmp_path):
+    """Each header includes what it needs and has an include guard (included twice here)."""
+    src = tmp_path / ("one.c" if lang == "c" else "one.cpp")
+    src.write_text(f"#include <cyacts/{header}>\n#include <cyacts/{header}>\n"
+                   "int main(void) { return 0; }\n")
+    _build(lang, [src], _strict(lang), tmp_path / "one", tmp_path)
+
+
 def _preprocessed_api(tmp_path):
     src = tmp_path / "pp.c"
     src.write_text("#include <cyacts/cyacts.h>\n")
