@@ -92,7 +92,8 @@ print("vendored:", ", ".join(libs) or "nothing")
 omp = [n for n in libs if n.split("/")[-1].startswith(("libgomp", "libomp", "libiomp"))]
 if not omp:
     sys.exit("check_wheel: FAILED: no OpenMP runtime vendored in cyacts.libs/")
-for needed in ("cyacts/include/cyacts/cyacts.h", "cyacts/__init__.py"):
+headers = ["cyacts.h", "api.h", "common.h", "piecewise.h", "logistic.h", "gelu.h", "gelu_tanh.h"]
+for needed in [f"cyacts/include/cyacts/{h}" for h in headers] + ["cyacts/__init__.py"]:
     if needed not in names:
         sys.exit(f"check_wheel: FAILED: {needed} missing from the wheel")
 if not any(n.startswith("cyacts/_core") and n.endswith(".so") for n in names):

@@ -596,6 +596,23 @@ def test_every_kernel_is_defined_and_called(tmp_path):
     assert not uncalled, f"kernels of the registry the C API test does not call: {uncalled}"
 
 
+def _headers():
+    """cyacts.h and the family headers it includes (its quoted #includes; api.h, generated,
+    instantiates cyacts.h's loops and is no header of its own)."""
+    return ["cyacts.h", *(h for h in re.findall(r'^#include "(\w+\.h)"', HEADER.read_text(), re.M)
+                          if h != "api.h")]
+
+
+@pytest.mark.parametrize("lang", ["c", "c++"])
+@pytest.mark.parametrize("header", _headers())
+def test_each_header_compiles_alone(header, lang, tmp_path):
+    """Each header includes what it needs and has an include guard (included twice here)."""
+    src = tmp_path / ("one.c" if lang == "c" else "one.cpp")
+    src.write_text(f"#include <cyacts/{header}>\n#include <cyacts/{header}>\n"
+                   "int main(void) { return 0; }\n")
+    _build(lang, [src], _strict(lang), tmp_path / "one", tmp_path)
+
+
 @pytest.mark.parametrize("openmp", [False, True], ids=["serial", "openmp"])
 @pytest.mark.parametrize("lang", ["c", "c++"])
 def test_strict_flags(lang, openmp, driver_src, tmp_path):

@@ -1,42 +1,9 @@
 """Weighted minimax polynomial fitting (Lawson IRLS) in mpmath, for cyacts f64 kernels.
-fit(g, lo, hi, deg, w): find p (monomial in x, double coefficients) minimising
-max |w(x) * (p(x) - g(x))| on [lo, hi]. Reports the error with coefficients
-rounded to double (evaluated exactly in mpmath)."""
+fit_seq(g, lo, hi, deg, w): p (monomial in x, double coefficients) minimising
+max |w(x) * (p(x) - g(x))| on [lo, hi], the coefficients rounded to double one at a time;
+check(c, g, lo, hi, w): that error, the coefficients evaluated exactly in mpmath."""
 import mpmath as mp
 mp.mp.dps = 50
-
-def _solve_wls(xs, gs, ws, deg):
-    n = deg + 1
-    M = mp.matrix(n, n); b = mp.matrix(n, 1)
-    for x, g, w in zip(xs, gs, ws):
-        pw = [mp.mpf(1)]
-        for _ in range(2 * deg): pw.append(pw[-1] * x)
-        for i in range(n):
-            b[i] += w * g * pw[i]
-            for j in range(n):
-                M[i, j] += w * pw[i + j]
-    return mp.lu_solve(M, b)
-
-def fit(g, lo, hi, deg, w=lambda x: 1, npts=None, iters=25, verbose=False):
-    lo = mp.mpf(lo); hi = mp.mpf(hi)
-    npts = npts or 6 * (deg + 1)
-    xs = [(lo + hi) / 2 + (hi - lo) / 2 * mp.cos(mp.pi * (k + 0.5) / npts) for k in range(npts)]
-    # add endpoints
-    xs += [lo, hi]
-    gs = [g(x) for x in xs]
-    wf = [w(x) for x in xs]
-    lw = [wi ** 2 for wi in wf]   # LS weights (w^2)
-    best = None
-    for it in range(iters):
-        c = _solve_wls(xs, gs, lw, deg)
-        errs = [abs(wf[i] * (mp.polyval(list(reversed(c)), xs[i]) - gs[i])) for i in range(len(xs))]
-        e = max(errs)
-        if best is None or e < best[0]: best = (e, c)
-        s = sum(lw[i] * errs[i] for i in range(len(xs)))
-        lw = [lw[i] * errs[i] / s for i in range(len(xs))]  # Lawson update
-        if verbose: print(it, mp.nstr(e, 5))
-    c = [float(ci) for ci in best[1]]
-    return c
 
 def check(c, g, lo, hi, w=lambda x: 1, n=2000):
     lo = mp.mpf(lo); hi = mp.mpf(hi)
