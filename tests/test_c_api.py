@@ -696,7 +696,7 @@ def test_example_gelu_inplace_c(flags, tmp_path):
 @pytest.mark.parametrize("openmp", [False, True], ids=["serial", "openmp"])
 @pytest.mark.parametrize("flags", ["strict", "matching"])
 def test_example_activations_cpp(flags, openmp, tmp_path):
-    """The example tabulates every activation with a scalar form and its derivative."""
+    """The example tabulates activations with their derivatives: each within its bound."""
     cxxflags = _strict("c++") if flags == "strict" else _matching("c++")
     cxxflags = [f for f in cxxflags if f != "-fopenmp"]
     if openmp:
@@ -707,9 +707,11 @@ def test_example_activations_cpp(flags, openmp, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "threaded == serial, bit for bit: yes" in proc.stdout
     rows = _table(proc.stdout, 4)
-    forwards = [k.name for k in KERNELS.values() if k.shape in ("MAP", "MAP_PARAM")]
-    assert {r[0] for r in rows} == set(forwards), "activations.cpp lists every activation"
-    for name in forwards:
+    forwards = {k.name for k in KERNELS.values() if k.shape in ("MAP", "MAP_PARAM")}
+    listed = sorted({r[0] for r in rows})
+    # an illustration, not a second list to keep complete: what it shows must be right
+    assert listed and set(listed) <= forwards, listed
+    for name in listed:
         x, y, dy = np.array([r[1:] for r in rows if r[0] == name]).T
         assert x.size == 27 and np.isinf(x).sum() == 2
         forward = _forward_call(name, EXAMPLE_ALPHA)
