@@ -20,6 +20,9 @@ from .api import set_num_threads as set_num_threads
 from .api import sigmoid as sigmoid
 from .api import sigmoid_ as sigmoid_
 from .api import sigmoid_grad as sigmoid_grad
+from .api import squared_relu as squared_relu
+from .api import squared_relu_ as squared_relu_
+from .api import squared_relu_grad as squared_relu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
@@ -35,6 +38,9 @@ __all__ = [
     "relu6",
     "relu6_",
     "relu6_grad",
+    "squared_relu",
+    "squared_relu_",
+    "squared_relu_grad",
     "gelu",
     "gelu_",
     "gelu_grad",

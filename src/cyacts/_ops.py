@@ -225,6 +225,12 @@ OPS = (
        from_output="same", limits=(0.0, 6.0), grad_limits=(0.0, 0.0),
        kinks=(Kink(0.0, 0.0), Kink(6.0, 0.0)), grain=PIECEWISE_GRAIN, ulp=EXACT,
        grad_ulp=EXACT),
+    Op("squared_relu", "piecewise",
+       formula="relu(x)^2 = max(0, x)^2 (Primer's squared ReLU), correctly rounded.",
+       grad_formula="2 relu(x) (0 at x = 0), or 2 sqrt(y) from the output, times grad_output "
+                    "when given.",
+       from_output="own", limits=(0.0, "inf"), grad_limits=(0.0, "inf"),
+       kinks=(Kink(0.0, 0.0),), grain=PIECEWISE_GRAIN, ulp=EXACT, grad_ulp=EXACT),
     Op("gelu", "gelu",
        formula='x * Phi(x) ("none", erf form) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 '
                'x^3))) ("tanh").',

@@ -15,6 +15,9 @@ __all__ = [
     "relu6",
     "relu6_",
     "relu6_grad",
+    "squared_relu",
+    "squared_relu_",
+    "squared_relu_grad",
     "gelu",
     "gelu_",
     "gelu_grad",
@@ -146,6 +149,43 @@ def relu6_grad(
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def relu6_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- squared_relu ----------------------------------------------------------------------------
+@overload
+def squared_relu(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
+@overload
+def squared_relu(
+    x: _Scalar, *, out: None = None, n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def squared_relu(
+    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def squared_relu(
+    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def squared_relu_(x: _InplaceT) -> _InplaceT: ...
+@overload
+def squared_relu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
+    n_threads: int | None = None, from_output: bool = False,
+) -> _OutT: ...
+@overload
+def squared_relu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def squared_relu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def squared_relu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
     n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...

@@ -33,6 +33,10 @@ cdef extern from "cyacts/cyacts.h" nogil:
                                float *y, size_t n)
     void cyacts_relu6_f32(const float *x, float *y, size_t n)
     void cyacts_relu6_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_squared_relu_f32(const float *x, float *y, size_t n)
+    void cyacts_squared_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_squared_relu_grad_from_output_f32(const float *y, const float *grad_output,
+                                                  float *out, size_t n)
     void cyacts_gelu_f32(const float *x, float *y, size_t n)
     void cyacts_gelu_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
     void cyacts_gelu_tanh_f32(const float *x, float *y, size_t n)
@@ -57,6 +61,11 @@ cdef extern from "cyacts/cyacts.h" nogil:
                                double *y, size_t n)
     void cyacts_relu6_f64(const double *x, double *y, size_t n)
     void cyacts_relu6_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
+    void cyacts_squared_relu_f64(const double *x, double *y, size_t n)
+    void cyacts_squared_relu_grad_f64(const double *x, const double *grad_output, double *y,
+                                      size_t n)
+    void cyacts_squared_relu_grad_from_output_f64(const double *y, const double *grad_output,
+                                                  double *out, size_t n)
     void cyacts_gelu_f64(const double *x, double *y, size_t n)
     void cyacts_gelu_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
     void cyacts_gelu_tanh_f64(const double *x, double *y, size_t n)

@@ -91,6 +91,12 @@ def relu6(x):
 
 
 @_elementwise
+def squared_relu(x):
+    """relu(x)^2: exact in float64 for float32 inputs, one rounding for float64."""
+    return np.where(x < 0, 0.0, x) ** 2
+
+
+@_elementwise
 def gelu(x, approximate="none"):
     """x * Phi(x), or x * sigmoid(2u), u = sqrt(2/pi)(x + 0.044715 x^3), for "tanh"."""
     if approximate == "none":
@@ -165,6 +171,11 @@ def _relu6_grad(x):
     return np.where((x > 0) & (x < 6), 1.0, np.where(np.isnan(x), np.nan, 0.0))
 
 
+def _squared_relu_grad(x):
+    """2 relu(x): 0 where x <= 0, NaN for NaN."""
+    return np.where(x > 0, 2.0 * x, np.where(x <= 0, 0.0, np.nan))
+
+
 def _gelu_grad(x, approximate="none"):
     """Phi(x) + x phi(x); for "tanh": s + x (2u)' s(1 - s), s = sigmoid(2u)."""
     if approximate == "none":
@@ -192,6 +203,7 @@ def _sigmoid_grad(x):
 relu_grad = _grad(_relu_grad, _relu_grad)
 leaky_relu_grad = _grad(_leaky_relu_grad, _leaky_relu_grad_from_output)
 relu6_grad = _grad(_relu6_grad, _relu6_grad)
+squared_relu_grad = _grad(_squared_relu_grad, lambda y: 2.0 * np.sqrt(np.maximum(y, 0.0)))
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))

@@ -12,6 +12,8 @@ __all__ = [
     "leaky_relu_grad",
     "relu6",
     "relu6_grad",
+    "squared_relu",
+    "squared_relu_grad",
     "gelu",
     "gelu_grad",
     "tanh",
@@ -36,6 +38,10 @@ def leaky_relu_grad(
 ) -> _Result: ...
 def relu6(x: npt.ArrayLike) -> _Result: ...
 def relu6_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def squared_relu(x: npt.ArrayLike) -> _Result: ...
+def squared_relu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
 ) -> _Result: ...
 def gelu(x: npt.ArrayLike, approximate: _Approximate = "none") -> _Result: ...

@@ -8,23 +8,26 @@
 #define CYACTS_KERNELS_OPS_H
 
 #define CYACTS_OPS(X) \
-    X(RELU, relu, MAP, 32768)                                          \
-    X(RELU_GRAD, relu_grad, GRAD, 32768)                               \
-    X(LEAKY_RELU, leaky_relu, MAP_PARAM, 32768)                        \
-    X(LEAKY_RELU_GRAD, leaky_relu_grad, GRAD_PARAM, 32768)             \
-    X(PRELU, prelu, MAP_ARRAY, 32768)                                  \
-    X(PRELU_GRAD, prelu_grad, GRAD_ARRAY, 32768)                       \
-    X(RELU6, relu6, MAP, 32768)                                        \
-    X(RELU6_GRAD, relu6_grad, GRAD, 32768)                             \
-    X(GELU, gelu, MAP, 4096)                                           \
-    X(GELU_GRAD, gelu_grad, GRAD, 4096)                                \
-    X(GELU_TANH, gelu_tanh, MAP, 4096)                                 \
-    X(GELU_TANH_GRAD, gelu_tanh_grad, GRAD, 4096)                      \
-    X(TANH, tanh, MAP, 4096)                                           \
-    X(TANH_GRAD, tanh_grad, GRAD, 4096)                                \
-    X(TANH_GRAD_FROM_OUTPUT, tanh_grad_from_output, GRAD, 32768)       \
-    X(SIGMOID, sigmoid, MAP, 4096)                                     \
-    X(SIGMOID_GRAD, sigmoid_grad, GRAD, 4096)                          \
+    X(RELU, relu, MAP, 32768)                                                    \
+    X(RELU_GRAD, relu_grad, GRAD, 32768)                                         \
+    X(LEAKY_RELU, leaky_relu, MAP_PARAM, 32768)                                  \
+    X(LEAKY_RELU_GRAD, leaky_relu_grad, GRAD_PARAM, 32768)                       \
+    X(PRELU, prelu, MAP_ARRAY, 32768)                                            \
+    X(PRELU_GRAD, prelu_grad, GRAD_ARRAY, 32768)                                 \
+    X(RELU6, relu6, MAP, 32768)                                                  \
+    X(RELU6_GRAD, relu6_grad, GRAD, 32768)                                       \
+    X(SQUARED_RELU, squared_relu, MAP, 32768)                                    \
+    X(SQUARED_RELU_GRAD, squared_relu_grad, GRAD, 32768)                         \
+    X(SQUARED_RELU_GRAD_FROM_OUTPUT, squared_relu_grad_from_output, GRAD, 32768) \
+    X(GELU, gelu, MAP, 4096)                                                     \
+    X(GELU_GRAD, gelu_grad, GRAD, 4096)                                          \
+    X(GELU_TANH, gelu_tanh, MAP, 4096)                                           \
+    X(GELU_TANH_GRAD, gelu_tanh_grad, GRAD, 4096)                                \
+    X(TANH, tanh, MAP, 4096)                                                     \
+    X(TANH_GRAD, tanh_grad, GRAD, 4096)                                          \
+    X(TANH_GRAD_FROM_OUTPUT, tanh_grad_from_output, GRAD, 32768)                 \
+    X(SIGMOID, sigmoid, MAP, 4096)                                               \
+    X(SIGMOID_GRAD, sigmoid_grad, GRAD, 4096)                                    \
     X(SIGMOID_GRAD_FROM_OUTPUT, sigmoid_grad_from_output, GRAD, 32768)
 
 #endif

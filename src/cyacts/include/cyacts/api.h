@@ -16,6 +16,11 @@
  *                              float *y, size_t n);
  *   void cyacts_relu6_f32(const float *x, float *y, size_t n);
  *   void cyacts_relu6_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_squared_relu_f32(const float *x, float *y, size_t n);
+ *   void cyacts_squared_relu_grad_f32(const float *x, const float *grad_output, float *y,
+ *                                     size_t n);
+ *   void cyacts_squared_relu_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                                 float *out, size_t n);
  *   void cyacts_gelu_f32(const float *x, float *y, size_t n);
  *   void cyacts_gelu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_gelu_tanh_f32(const float *x, float *y, size_t n);
@@ -39,6 +44,11 @@
  *                              double *y, size_t n);
  *   void cyacts_relu6_f64(const double *x, double *y, size_t n);
  *   void cyacts_relu6_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_squared_relu_f64(const double *x, double *y, size_t n);
+ *   void cyacts_squared_relu_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                     size_t n);
+ *   void cyacts_squared_relu_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                                 double *out, size_t n);
  *   void cyacts_gelu_f64(const double *x, double *y, size_t n);
  *   void cyacts_gelu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
  *   void cyacts_gelu_tanh_f64(const double *x, double *y, size_t n);
@@ -69,6 +79,9 @@ CYACTS__MAP_ARRAY(prelu_f32, float, cyacts_elem_leaky_relu_f32, alpha)
 CYACTS__GRAD_ARRAY(prelu_grad_f32, float, cyacts_elem_leaky_relu_grad_f32, alpha)
 CYACTS__MAP(relu6_f32, float, cyacts_elem_relu6_f32)
 CYACTS__GRAD(relu6_grad_f32, float, cyacts_elem_relu6_grad_f32)
+CYACTS__MAP(squared_relu_f32, float, cyacts_elem_squared_relu_f32)
+CYACTS__GRAD(squared_relu_grad_f32, float, cyacts_elem_squared_relu_grad_f32)
+CYACTS__GRAD(squared_relu_grad_from_output_f32, float, cyacts_elem_squared_relu_grad_from_output_f32)
 CYACTS__MAP(gelu_f32, float, cyacts_elem_gelu_f32)
 CYACTS__GRAD(gelu_grad_f32, float, cyacts_elem_gelu_grad_f32)
 CYACTS__MAP(gelu_tanh_f32, float, cyacts_elem_gelu_tanh_f32)
@@ -87,6 +100,9 @@ CYACTS__MAP_ARRAY(prelu_f64, double, cyacts_elem_leaky_relu_f64, alpha)
 CYACTS__GRAD_ARRAY(prelu_grad_f64, double, cyacts_elem_leaky_relu_grad_f64, alpha)
 CYACTS__MAP(relu6_f64, double, cyacts_elem_relu6_f64)
 CYACTS__GRAD(relu6_grad_f64, double, cyacts_elem_relu6_grad_f64)
+CYACTS__MAP(squared_relu_f64, double, cyacts_elem_squared_relu_f64)
+CYACTS__GRAD(squared_relu_grad_f64, double, cyacts_elem_squared_relu_grad_f64)
+CYACTS__GRAD(squared_relu_grad_from_output_f64, double, cyacts_elem_squared_relu_grad_from_output_f64)
 CYACTS__MAP(gelu_f64, double, cyacts_elem_gelu_f64)
 CYACTS__GRAD(gelu_grad_f64, double, cyacts_elem_gelu_grad_f64)
 CYACTS__MAP(gelu_tanh_f64, double, cyacts_elem_gelu_tanh_f64)
