@@ -318,7 +318,7 @@ def test_huge_n_threads_is_capped(name, monkeypatch):
         for layout in (lambda a: a, lambda a: a[::-1]):  # contiguous, then strided (in blocks)
             y = func(*map(layout, args), n_threads=n_threads)
             assert_bitwise_equal(y, layout(expected), f"{name}, n_threads={n_threads}")
-    assert reached and max(reached) == cyacts.api._MAX_THREADS, (
+    assert reached and max(reached) == cyacts._checks.MAX_THREADS, (
         f"n_threads reached the driver as {sorted(set(reached))}")
     if not (cyacts.config()["openmp"] and cyacts.config()["compiler"].startswith("gcc")):
         return  # counting a team needs libgomp's pools
