@@ -3,9 +3,9 @@
 A call left inside an element loop (GCC declines to inline large `static inline` functions)
 keeps that loop scalar: the results stay right, so no accuracy test notices, but the kernel
 runs an order of magnitude slower. This compiles each kernel table with the extension's own
-flags and checks the object code calls no cyacts function (but the 16-bit kernels'
-calls once per block). x86-64 with GCC or clang only (the
-tables with target pragmas); skips without a compiler, objdump, or the source tree.
+flags and checks the object code calls no cyacts function (the 16-bit kernels' calls once per
+block aside). x86-64 with GCC or clang only (the tables with target pragmas); skips without a
+compiler, objdump, or the source tree.
 """
 import platform
 import re
