@@ -256,6 +256,27 @@ def test_strided_broadcast_and_mixed_operands(name):
     assert (got == cyacts.tanh_grad(x.astype(F32), np.float32(0.1)).astype(dtype)).all()
 
 
+@pytest.mark.parametrize("name", DTYPES)
+def test_every_layout_gives_the_same_bits(name):
+    """C, Fortran, transposed, strided, negative strides, reversed, unaligned (conftest.layouts):
+    the results of the contiguous call, elementwise, out of place and in place."""
+    from conftest import layouts
+
+    dtype = _dtype(name)
+    rng = np.random.default_rng(3)
+    base = (rng.standard_normal((4, 6, 50)) * 4).astype(np.float32).astype(dtype)
+    g = rng.standard_normal(base.shape).astype(np.float32).astype(dtype)
+    want = {"gelu": cyacts.gelu(base), "sigmoid_grad": cyacts.sigmoid_grad(base, g)}
+    for (layout, x, same), (_, gv, _) in zip(layouts(base), layouts(g)):
+        for got, key in ((cyacts.gelu(x), "gelu"), (cyacts.sigmoid_grad(x, gv), "sigmoid_grad")):
+            assert got.dtype == dtype
+            assert (got.view(np.uint16) == same(want[key]).view(np.uint16)).all(), (layout, key)
+    for i, (layout, _, same) in enumerate(layouts(base)):
+        _, y, _ = layouts(base.copy())[i]  # the same layout over fresh data, written in place
+        assert cyacts.gelu_(y) is y
+        assert (y.view(np.uint16) == same(want["gelu"]).view(np.uint16)).all(), layout
+
+
 @NEEDS_ML_DTYPES
 def test_bfloat16_result_dtypes():
     x = np.linspace(-3, 3, 64).astype(BF16)
