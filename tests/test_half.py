@@ -277,6 +277,17 @@ def test_every_layout_gives_the_same_bits(name):
         assert (y.view(np.uint16) == same(want["gelu"]).view(np.uint16)).all(), layout
 
 
+@pytest.mark.parametrize("name", DTYPES)
+def test_thread_counts_give_the_same_bits(name):
+    """Chunks split at cache lines of the 16-bit arrays (_core._run): any count, same bits."""
+    x = _operands(name)[0]
+    x = np.concatenate([x] * 4)[: 4 * 65536 - 7]  # 2^18 - 7 elements, more than 2 grains
+    for f in (cyacts.sigmoid, cyacts.relu):
+        want = f(x, n_threads=1)
+        for threads in (2, 3, 7):
+            _assert_bits(f(x, n_threads=threads), want, name, f"{f.__name__} {threads} threads")
+
+
 @NEEDS_ML_DTYPES
 def test_bfloat16_result_dtypes():
     x = np.linspace(-3, 3, 64).astype(BF16)
