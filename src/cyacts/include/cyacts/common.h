@@ -1,7 +1,8 @@
 /*
  * cyacts/common.h - what the family headers share: configuration macros, bit casts and
  * selects, double-double and float-pair arithmetic, polynomial evaluators, the exp cores of
- * both dtypes. Included by cyacts.h (the header to include); compiles on its own.
+ * both dtypes; and the float16/bfloat16 <-> float32 conversions. Included by cyacts.h (the
+ * header to include); compiles on its own.
  */
 #ifndef CYACTS_COMMON_H
 #define CYACTS_COMMON_H
