@@ -288,6 +288,28 @@ def test_thread_counts_give_the_same_bits(name):
             _assert_bits(f(x, n_threads=threads), want, name, f"{f.__name__} {threads} threads")
 
 
+@pytest.mark.parametrize("name", DTYPES)
+def test_driver_refuses_what_its_16_bit_path_cannot_take(name):
+    """_core.apply and _core.convert check their 16-bit operands as memoryviews check the
+    float ones: one dtype, one length, 1-D, contiguous, aligned, native, y writable."""
+    dtype = _dtype(name)
+    op = _core.OPS["sigmoid"]
+    x, y = np.zeros(8, dtype), np.zeros(8, dtype)
+    _core.apply(op, x, y)
+    swapped = np.zeros(8, dtype.newbyteorder("S")) if name == "float16" else x[::2]
+    for bad in (np.zeros(8, np.float32), np.zeros(7, dtype), np.zeros((2, 4), dtype),
+                np.zeros(16, dtype)[::2], swapped, list(x)):
+        with pytest.raises(ValueError):
+            _core.apply(op, bad, y)
+    y.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        _core.apply(op, x, y)
+    with pytest.raises(ValueError):
+        _core.convert(x, np.zeros(8, np.float64))
+    with pytest.raises(ValueError):
+        _core.convert(x, np.zeros(9, np.float32))
+
+
 @NEEDS_ML_DTYPES
 def test_bfloat16_result_dtypes():
     x = np.linspace(-3, 3, 64).astype(BF16)

@@ -192,15 +192,16 @@ cdef int _half_kind(object a) except -2:
     return -1
 
 
-cdef inline void *_flat16(object a, cnp.ndarray y, str name) except NULL:
-    """The data of `a`, checked to be a contiguous 1-D array like y (apply's 16-bit path)."""
-    if not (type(a) is cnp.ndarray and (<cnp.ndarray>a).dtype == y.dtype
-            and cnp.PyArray_NDIM(<cnp.ndarray>a) == 1
-            and cnp.PyArray_DIMS(<cnp.ndarray>a)[0] == cnp.PyArray_DIMS(y)[0]
+cdef void *_flat(object a, Py_ssize_t n, object dtype, str name) except NULL:
+    """The data of `a`, checked to be an aligned contiguous native 1-D array of n elements
+    (of `dtype`, unless None): the 16-bit paths' check, which memoryviews make elsewhere."""
+    if not (type(a) is cnp.ndarray and (dtype is None or (<cnp.ndarray>a).dtype == dtype)
+            and cnp.PyArray_NDIM(<cnp.ndarray>a) == 1 and cnp.PyArray_DIMS(<cnp.ndarray>a)[0] == n
             and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a)
-            and cnp.PyArray_ISALIGNED(<cnp.ndarray>a)):
-        raise ValueError(f"{name} must be a contiguous 1-D {y.dtype} array of {y.shape[0]} "
-                         "elements, as y")
+            and cnp.PyArray_ISALIGNED(<cnp.ndarray>a)
+            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a)):
+        raise ValueError(f"{name} must be an aligned contiguous native 1-D array of {n} "
+                         f"elements" + ("" if dtype is None else f", {dtype}"))
     return cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
@@ -211,13 +212,13 @@ def apply(int op, x, y, aux1=None, aux2=None, double param=0.0, Py_ssize_t n_thr
     if half < 0:
         _apply_float(op, x, y, aux1, aux2, param, n_threads)
         return
-    if cnp.PyArray_NDIM(<cnp.ndarray>y) != 1 or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>y):
-        raise ValueError("y must be a writable 1-D array")
-    cdef const uint16_t *px = <const uint16_t *>_flat16(x, y, "x")
-    cdef const uint16_t *pa1 = NULL if aux1 is None else <const uint16_t *>_flat16(aux1, y, "aux1")
-    cdef const uint16_t *pa2 = NULL if aux2 is None else <const uint16_t *>_flat16(aux2, y, "aux2")
-    cdef uint16_t *py = <uint16_t *>_flat16(y, y, "y")
-    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>y)[0]
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>y)
+    cdef uint16_t *py = <uint16_t *>_flat(y, n, y.dtype, "y")
+    if not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>y):
+        raise ValueError("y is read-only")
+    cdef uint16_t *px = <uint16_t *>_flat(x, n, y.dtype, "x")
+    cdef uint16_t *pa1 = NULL if aux1 is None else <uint16_t *>_flat(aux1, n, y.dtype, "aux1")
+    cdef uint16_t *pa2 = NULL if aux2 is None else <uint16_t *>_flat(aux2, n, y.dtype, "aux2")
     if n == 0:
         return
     with nogil:
@@ -237,8 +238,9 @@ def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[
 
 # ---------------------------------------------------------------------------------------------
 # The fast path: the common call (aligned C-contiguous native float32/float64/float16/bfloat16
-# ndarrays, out None or an equally shaped C-contiguous array) costs about as much as a NumPy ufunc call. Anything
-# else returns None and the Python layer takes the general path, which also raises the errors.
+# ndarrays, out None or an equally shaped C-contiguous array) costs about as much as a NumPy
+# ufunc call. Anything else returns None and the Python layer takes the general path, which also
+# raises the errors.
 # ---------------------------------------------------------------------------------------------
 cdef inline bint _plain(object a, int typenum):
     return (type(a) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>a) == typenum
@@ -318,19 +320,17 @@ def convert(src, dst):
     kernels use), for the tests: float16 or bfloat16 -> float32, or float32 -> either. Both
     contiguous 1-D ndarrays of one length."""
     cdef int half = _half_kind(src)
-    cdef cnp.ndarray wide = dst if half >= 0 else src
+    wide = dst if half >= 0 else src
     if half < 0:
         half = _half_kind(dst)
-    if (half < 0 or type(wide) is not cnp.ndarray or cnp.PyArray_TYPE(wide) != cnp.NPY_FLOAT
-            or cnp.PyArray_NDIM(<cnp.ndarray>src) != 1 or cnp.PyArray_NDIM(<cnp.ndarray>dst) != 1
-            or src.shape[0] != dst.shape[0] or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>src)
-            or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>dst)
-            or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>dst)):
-        raise ValueError("convert takes contiguous 1-D arrays of one length: float16/bfloat16 "
-                         "and float32, one each way, dst writable")
-    cdef void *ps = cnp.PyArray_DATA(<cnp.ndarray>src)
-    cdef void *pd = cnp.PyArray_DATA(<cnp.ndarray>dst)
-    cdef size_t n = <size_t>src.shape[0]
+    if (half < 0 or type(wide) is not cnp.ndarray
+            or cnp.PyArray_TYPE(<cnp.ndarray>wide) != cnp.NPY_FLOAT):
+        raise ValueError("convert takes a float16 or bfloat16 array and a float32 one")
+    cdef size_t n = <size_t>cnp.PyArray_SIZE(<cnp.ndarray>wide)
+    cdef void *ps = _flat(src, n, None, "src")
+    cdef void *pd = _flat(dst, n, None, "dst")
+    if not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>dst):
+        raise ValueError("dst is read-only")
     with nogil:
         if wide is dst:
             _table.widen[half](<const uint16_t *>ps, <float *>pd, n)
