@@ -2,7 +2,7 @@
 
 Each is computed in float64 with the form that keeps relative accuracy (erfc for GELU's
 negative tail, an overflow-free sigmoid, 1/cosh^2 for tanh') and rounded once to the result
-dtype. Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
+dtype (bfloat16, ml_dtypes' dtype, included). Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
 no erfc: GELU uses SciPy's where SciPy is installed, else the C library's (math.erfc) element by
 element (slow); both are accurate to about an ulp of float64. At the end, the same functions in
 mpmath (mpmath_functions), the references of the accuracy measurement.
@@ -25,17 +25,39 @@ except ImportError:  # pragma: no cover
     _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
+def _is_bfloat16(dtype):
+    return (dtype.name == "bfloat16" and dtype.itemsize == 2
+            and getattr(dtype.type, "__module__", "").split(".")[0] == "ml_dtypes")
+
+
 def _result_dtype(*arrays):
     dtypes = []
     for a in arrays:
         kind = a.dtype.kind
-        if kind == "f" and a.dtype.itemsize in (2, 4, 8):
+        if (kind == "f" and a.dtype.itemsize in (2, 4, 8)) or _is_bfloat16(a.dtype):
             dtypes.append(a.dtype.newbyteorder("="))
         elif kind in "biu":
             dtypes.append(np.dtype(np.float64))
         else:
             raise TypeError(f"unsupported dtype {a.dtype}")
     return np.result_type(*dtypes)
+
+
+def _round(y, dtype):
+    """float64 values rounded once to `dtype`. NumPy rounds float64 to float16 directly; some
+    ml_dtypes versions round float64 to bfloat16 through float32, twice, so bfloat16 goes
+    through float32 rounded to odd, whose one rounding to bfloat16 is then the correct one
+    (float32 has 16 more bits than bfloat16, subnormals included)."""
+    y = np.asarray(y, dtype=np.float64)
+    if not _is_bfloat16(dtype):
+        return y.astype(dtype)
+    f = y.astype(np.float32)
+    inexact = (f.astype(np.float64) != y) & np.isfinite(f)
+    even = (f.view(np.uint32) & 1) == 0
+    step = inexact & even  # y lies strictly between f and its odd neighbour towards y
+    toward = np.where(y > f.astype(np.float64), np.float32(np.inf), np.float32(-np.inf))
+    f = np.where(step, np.nextafter(f, toward), f)
+    return f.astype(dtype)
 
 
 def _elementwise(f):
@@ -46,7 +68,7 @@ def _elementwise(f):
         dtype = _result_dtype(x)
         with np.errstate(all="ignore"):
             y = f(x.astype(np.float64), *args, **kwargs)
-            return np.asarray(y, dtype=np.float64).astype(dtype)[()]
+            return _round(y, dtype)[()]
 
     return functools.update_wrapper(wrapper, f)
 
@@ -142,7 +164,7 @@ def _grad(f_prime, from_output_form=None):
                 d = f_prime(x64, **params)
             if grad_output is not None:
                 d = grad_output.astype(np.float64) * d
-            return np.asarray(d, dtype=np.float64).astype(dtype)[()]
+            return _round(d, dtype)[()]
 
     derivative.__doc__ = f_prime.__doc__
     derivative.__name__ = derivative.__qualname__ = f_prime.__name__.lstrip("_")
