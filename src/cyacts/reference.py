@@ -198,8 +198,34 @@ def _squared_relu_grad(x):
     return np.where(x > 0, 2.0 * x, np.where(x <= 0, 0.0, np.nan))
 
 
+# The zero of each GELU derivative as a double-double (mpmath.findroot at 40 digits), and
+# Gauss-Legendre nodes and weights on [-1, 1]: near the zero the two terms of the derivative
+# cancel, so there it is the integral of the second derivative from the zero instead.
+_GELU_GRAD_ROOTS = {
+    "none": (float.fromhex("-0x1.80ead197f00b4p-1"), float.fromhex("0x1.13e74c58cada8p-56")),
+    "tanh": (float.fromhex("-0x1.81429f9e97e4dp-1"), float.fromhex("0x1.4f523ed77dbdcp-55")),
+}
+_GL_NODES = np.array([-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
+                      0.8611363115940526])
+_GL_WEIGHTS = np.array([0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
+                        0.3478548451374538])
+_NEAR_ROOT = 0.0625
+
+
+def _gelu_second(t, approximate):
+    """GELU'': phi(t)(2 - t^2); tanh form: s(1 - s)(2T' + t T'' + t T'^2 (1 - 2s)), T = 2u."""
+    if approximate == "none":
+        return _INV_SQRT_2PI * np.exp(-0.5 * t * t) * (2.0 - t * t)
+    big_t = _two_u(t)
+    d1 = 2.0 * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * t * t)
+    d2 = 2.0 * _SQRT_2_OVER_PI * 6 * 0.044715 * t
+    s = _sigmoid(big_t)
+    return _sigmoid_slope(big_t) * (2.0 * d1 + t * d2 + t * d1 * d1 * (1.0 - 2.0 * s))
+
+
 def _gelu_grad(x, approximate="none"):
-    """Phi(x) + x phi(x); for "tanh": s + x (2u)' s(1 - s), s = sigmoid(2u)."""
+    """Phi(x) + x phi(x); for "tanh": s + x (2u)' s(1 - s), s = sigmoid(2u). Within 1/16 of
+    the derivative's zero x0: the integral of GELU'' from x0 (4-point Gauss-Legendre)."""
     if approximate == "none":
         d = _std_normal_cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
     elif approximate == "tanh":
@@ -208,6 +234,13 @@ def _gelu_grad(x, approximate="none"):
         d = _sigmoid(t) + x * dt * _sigmoid_slope(t)
     else:
         raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    hi, lo = _GELU_GRAD_ROOTS[approximate]
+    near = np.abs(x - hi) < _NEAR_ROOT
+    if np.any(near):
+        step = (x[near] - hi) - lo  # x - hi is exact (Sterbenz)
+        nodes = hi + step[:, None] * (1.0 + _GL_NODES) / 2.0
+        d = np.array(d, dtype=np.float64)
+        d[near] = step / 2.0 * (_gelu_second(nodes, approximate) @ _GL_WEIGHTS)
     # beyond |x| = 50 both forms equal their limits in float64 (and x^3 may overflow)
     return np.where(np.abs(x) > 50, np.where(x > 0, 1.0, 0.0), d)
 
