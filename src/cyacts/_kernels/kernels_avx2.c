@@ -8,6 +8,7 @@
 #elif defined(_MSC_VER) && !defined(__AVX2__)
 #error "kernels_avx2.c needs /arch:AVX2 under MSVC (the flags column of _kernels/isas.py)"
 #endif
+#define CYACTS_TARGET_FMA 1 /* clang's pragma gives FMA but no __FMA__ (cyacts/common.h) */
 #define CYACTS_TABLE cyacts_table_avx2
 #include "kernels_impl.h"
 #if defined(__clang__)

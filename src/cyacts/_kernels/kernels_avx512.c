@@ -10,6 +10,7 @@
                              defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__))
 #error "kernels_avx512.c needs /arch:AVX512 under MSVC (the flags column of _kernels/isas.py)"
 #endif
+#define CYACTS_TARGET_FMA 1 /* clang's pragma gives FMA but no __FMA__ (cyacts/common.h) */
 #define CYACTS_TABLE cyacts_table_avx512
 #include "kernels_impl.h"
 #if defined(__clang__)
