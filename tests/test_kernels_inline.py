@@ -23,7 +23,7 @@ _ISAS = {}
 if (SRC / "_kernels" / "isas.py").exists():
     exec((SRC / "_kernels" / "isas.py").read_text(), _ISAS)
 #: (level, kernel source) of every instruction set the extension compiles a table for
-TABLES = [(level, source) for level, source, _ in _ISAS.get("ISAS", ())]
+TABLES = [(level, source) for level, source, *_ in _ISAS.get("ISAS", ())]
 
 
 def _compiler():

@@ -17,7 +17,7 @@ C. Each op has a grain (the fewest elements worth a thread). Arrays under two gr
    guarantees 16): one line per chunk boundary at most.
 D. The GIL is released for every kernel call, serial ones included.
 """
-from libc.stdint cimport uint16_t
+from libc.stdint cimport uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport getenv
 
 cdef extern from "_kernels/kernels.h" nogil:
@@ -43,6 +43,8 @@ cdef extern from "_kernels/kernels.h" nogil:
     const cyacts_table *cyacts_select_table(const char *requested, const char **level)
     const char *cyacts_available_levels()
     size_t cyacts_grain(int op)
+    int cyacts_x86_levels(uint32_t leaf1_ecx, uint32_t leaf7_ebx, uint64_t xcr0)
+    int cyacts_x86_cpu_levels()
 
 cdef extern from *:
     """
@@ -125,6 +127,17 @@ def select_level(str requested=""):
 
 def simd_level():
     return _level.decode()
+
+
+def x86_levels(uint32_t leaf1_ecx, uint32_t leaf7_ebx, uint64_t xcr0):
+    """How many x86-64 tables above the baseline a CPU with these CPUID and XCR0 values runs."""
+    return cyacts_x86_levels(leaf1_ecx, leaf7_ebx, xcr0)
+
+
+def x86_cpu_levels():
+    """The same for this CPU, from CPUID and XGETBV (what MSVC builds dispatch with); -1 where
+    the build has no x86-64 tables."""
+    return cyacts_x86_cpu_levels()
 
 
 def max_threads():

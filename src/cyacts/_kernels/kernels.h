@@ -45,6 +45,13 @@ typedef struct {
 const cyacts_table *cyacts_select_table(const char *requested, const char **level);
 /* Space-separated names of the levels this CPU runs, lowest first. */
 const char *cyacts_available_levels(void);
+/* How many x86-64 tables above the baseline (0; 1: avx2; 2: avx2 and avx512) a CPU runs whose
+   CPUID leaf 1 ECX, leaf 7 (subleaf 0) EBX and XCR0 are these, XCR0 0 where CPUID says no
+   OSXSAVE. A pure function of the registers, so the tests can describe any CPU. */
+int cyacts_x86_levels(uint32_t leaf1_ecx, uint32_t leaf7_ebx, uint64_t xcr0);
+/* The same for this CPU, read with CPUID and XGETBV; -1 where the build has no x86 tables.
+   MSVC builds dispatch with it. */
+int cyacts_x86_cpu_levels(void);
 /* Minimum elements per thread of each op. */
 size_t cyacts_grain(int op);
 

@@ -30,8 +30,14 @@ extern "C" {
 #endif
 
 /* Fused multiply-add only where it is one instruction; elsewhere the plain product and sum
-   (every element function meets its accuracy bound either way). */
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__)
+   (every element function meets its accuracy bound either way). MSVC defines no __FMA__, but
+   its /arch:AVX2 and /arch:AVX512 (both define __AVX2__) are for CPUs with FMA, and fma() is
+   correctly rounded whether MSVC emits vfmadd or calls the CRT: the same fused operations,
+   so the same bits, as GCC and clang with -mfma. Code whose target has FMA by a pragma or
+   attribute defines CYACTS_TARGET_FMA before including this: clang's `#pragma clang attribute`
+   target defines no __FMA__ (GCC's `#pragma GCC target` does). */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || \
+    (defined(_MSC_VER) && defined(__AVX2__)) || defined(CYACTS_TARGET_FMA)
 #define CYACTS_HAS_FMA 1
 #define CYACTS_FMA_F32(a, b, c) fmaf((a), (b), (c))
 #define CYACTS_FMA_F64(a, b, c) fma((a), (b), (c))
