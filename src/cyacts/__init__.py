@@ -10,7 +10,10 @@ Derivatives: relu_grad, ..., sigmoid_grad. The pure-NumPy oracle is cyacts.refer
 """
 import os as _os
 
-from . import _core
+from . import _openmp
+
+with _openmp.load_runtime():  # its libgomp waits briefly between calls (_openmp.py)
+    from . import _core
 from .api import *  # noqa: F401,F403
 from ._version import __version__
 from .api import __all__ as _api_all
@@ -31,6 +34,7 @@ def config():
         "flags": _core.BUILD_FLAGS,
         "simd": _core.simd_level(),
         "simd_available": list(_core.AVAILABLE_LEVELS),
+        "openmp_wait": _openmp.state if _core.OPENMP else "no OpenMP",
     }
 
 
