@@ -4,8 +4,8 @@ Every public activation is made here from its registry entry (_ops.py): `f`, the
 and the derivative `f_grad`, each a small generated function with the real signature and
 docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous float32 or
 float64 arrays), then the general path below, which checks everything before anything is
-written; the compiled driver (_core.pyx) only ever sees flat contiguous buffers of float32 or
-float64.
+written; the compiled driver (_core.pyx) only ever sees float32 or float64 operands of one
+shape: flat contiguous buffers, or arrays whose strides are whole elements (its row path).
 """
 import os
 
@@ -61,9 +61,11 @@ def _overlaps(a, out):
 def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
     """Run kernel `op` over x (and aux arrays) into `out` (allocated when None).
 
-    Contiguous operands in a common order go to the kernels in one call. Anything else (strided,
-    broadcast, other dtypes, unaligned) goes through blocks: copied into small contiguous
-    buffers, computed, copied out, so memory use stays bounded and the data stays in cache.
+    Contiguous operands in a common order go to the kernels in one call. Other layouts of the
+    compute dtype (row slices, batch slices, reversed, strided or broadcast axes) go to the
+    driver's row path, which reads and writes the arrays where they are. Anything else (other
+    dtypes, unaligned, byte-swapped) goes through blocks: copied into small contiguous buffers,
+    computed, copied out, so memory use stays bounded and the data stays in cache.
     """
     compute = _checks.F32 if dtype == _checks.F16 else dtype
     threads = _checks.threads(n_threads)
@@ -85,7 +87,8 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
         flats = [None if a is None else a.reshape(-1, order=order) for a in inputs]
         _core.apply(op, flats[0], out.reshape(-1, order=order), flats[1], flats[2], param,
                     threads)
-    elif out.size:
+    elif out.size and not _core.apply_rows(op, inputs[0], out, inputs[1], inputs[2], param,
+                                           threads):
         _blocked(op, inputs, out, compute, param, threads)
     if scalar:
         return out[()]
