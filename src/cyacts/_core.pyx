@@ -172,7 +172,7 @@ cdef enum:
 cdef extern from *:
     """
     /* Ask for the cache lines of [p, p + bytes) ahead of their use. */
-    static inline void cyacts__prefetch(const char *p, ptrdiff_t bytes) {
+    static CYTHON_INLINE void cyacts__prefetch(const char *p, ptrdiff_t bytes) {
     #if defined(__GNUC__) || defined(__clang__)
         for (ptrdiff_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
     #else
