@@ -97,6 +97,7 @@ def select_level(str requested=""):
     global _table, _level
     cdef bytes req = requested.encode()
     _table = cyacts_select_table(req, &_level)
+    cyacts__select_copies(_level)
     return _level.decode()
 
 
@@ -161,7 +162,8 @@ def apply(int op, const floating[::1] x, floating[::1] y, const floating[::1] au
 # ---------------------------------------------------------------------------------------------
 cdef enum:
     _MAX_DIMS = 64  # NPY_MAXDIMS of NumPy 2
-    _PAGE = 4096    # bytes of buffer per operand and thread (a tile): four of them stay in L1
+    _PAGE = 4096    # bytes of buffer per operand and thread: four of them stay in L1
+    _TILE = 1024    # bytes per operand and kernel call on the buffered path
     _STORE = 5 * _PAGE // 8  # doubles per thread: four tiles, placed anywhere in a page
     _LINE_STEP = 4  # inner steps (in elements) up to which gathered inputs are prefetched
     # Rows shorter than this are packed, several to a tile, for one kernel call: a call per row
@@ -182,6 +184,85 @@ cdef extern from *:
     """
     void cyacts__prefetch(const char *p, Py_ssize_t nbytes) nogil
 
+cdef extern from *:
+    """
+    #include <string.h>
+    /* The copies between strided operands and the tiles, per instruction set: compiled for
+       SSE2 only, the reversing and every-other-element loops take more instructions than a
+       ReLU kernel does on the same tile (a reversed ReLU ran 1.6x its contiguous time with
+       them, about 1.1x with AVX2 or AVX-512 copies). The common steps have loops of their
+       own, which the compiler vectorises. */
+    #if defined(_MSC_VER) && !defined(__clang__)
+    #define CYACTS__RESTRICT __restrict
+    #else
+    #define CYACTS__RESTRICT restrict
+    #endif
+    #define CYACTS__COPIES(T, sfx, attr)                                                      \
+        static attr void cyacts__gather_##T##_##sfx(T *CYACTS__RESTRICT dst,                 \
+                const T *CYACTS__RESTRICT src, Py_ssize_t step, Py_ssize_t n) {             \
+            Py_ssize_t j;                                                                     \
+            if (step == 1) for (j = 0; j < n; j++) dst[j] = src[j];                           \
+            else if (step == -1) for (j = 0; j < n; j++) dst[j] = src[-j];                    \
+            else if (step == 0) for (j = 0; j < n; j++) dst[j] = src[0];                      \
+            else if (step == 2) for (j = 0; j < n; j++) dst[j] = src[2 * j];                  \
+            else for (j = 0; j < n; j++) dst[j] = src[j * step];                              \
+        }                                                                                     \
+        static attr void cyacts__scatter_##T##_##sfx(T *CYACTS__RESTRICT dst,                \
+                const T *CYACTS__RESTRICT src, Py_ssize_t step, Py_ssize_t n) {             \
+            Py_ssize_t j;                                                                     \
+            if (step == 1) for (j = 0; j < n; j++) dst[j] = src[j];                           \
+            else if (step == -1) for (j = 0; j < n; j++) dst[-j] = src[j];                    \
+            else if (step == 2) for (j = 0; j < n; j++) dst[2 * j] = src[j];                  \
+            else for (j = 0; j < n; j++) dst[j * step] = src[j];                              \
+        }
+    typedef struct {
+        void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
+        void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
+        void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
+        void (*scatter_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
+    } cyacts__copies;
+    #define CYACTS__COPIES_ENTRY(sfx)                                                         \
+        {cyacts__gather_float_##sfx, cyacts__scatter_float_##sfx,                             \
+         cyacts__gather_double_##sfx, cyacts__scatter_double_##sfx}
+
+    CYACTS__COPIES(float, baseline, )
+    CYACTS__COPIES(double, baseline, )
+    static const cyacts__copies cyacts__copies_baseline = CYACTS__COPIES_ENTRY(baseline);
+    static const cyacts__copies *cyacts__copies_now = &cyacts__copies_baseline;
+
+    #if defined(CYACTS_X86_DISPATCH) && (defined(__GNUC__) || defined(__clang__))
+    #define CYACTS__AVX2 __attribute__((target("avx2")))
+    #if defined(__clang__)
+    #define CYACTS__AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+    #else
+    #define CYACTS__AVX512 \
+        __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,prefer-vector-width=512")))
+    #endif
+    CYACTS__COPIES(float, avx2, CYACTS__AVX2)
+    CYACTS__COPIES(double, avx2, CYACTS__AVX2)
+    CYACTS__COPIES(float, avx512, CYACTS__AVX512)
+    CYACTS__COPIES(double, avx512, CYACTS__AVX512)
+    static const cyacts__copies cyacts__copies_avx2 = CYACTS__COPIES_ENTRY(avx2);
+    static const cyacts__copies cyacts__copies_avx512 = CYACTS__COPIES_ENTRY(avx512);
+    #endif
+
+    /* The copies of the kernel level in use (the names of dispatch.c). */
+    static void cyacts__select_copies(const char *level) {
+        cyacts__copies_now = &cyacts__copies_baseline;
+    #if defined(CYACTS_X86_DISPATCH) && (defined(__GNUC__) || defined(__clang__))
+        if (strcmp(level, "avx2") == 0) cyacts__copies_now = &cyacts__copies_avx2;
+        if (strcmp(level, "avx512") == 0) cyacts__copies_now = &cyacts__copies_avx512;
+    #endif
+    }
+    """
+    ctypedef struct cyacts__copies:
+        void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*scatter_f64)(double *, const double *, Py_ssize_t, Py_ssize_t) noexcept nogil
+    const cyacts__copies *cyacts__copies_now
+    void cyacts__select_copies(const char *level) nogil
+
 ctypedef struct _cursor:  # a row of a _grid
     Py_ssize_t index[_MAX_DIMS]  # along each outer axis
     Py_ssize_t offsets[4]        # of the row's first element, per operand, in elements
@@ -196,40 +277,20 @@ ctypedef struct _grid:
 
 cdef inline void _gather(floating *dst, const floating *src, Py_ssize_t step,
                          Py_ssize_t n) noexcept nogil:
-    # the common steps as loops of their own, which the compiler vectorises
-    cdef Py_ssize_t j
-    if step == 1:
-        for j in range(n):
-            dst[j] = src[j]
-    elif step == -1:
-        for j in range(n):
-            dst[j] = src[-j]
-    elif step == 0:
-        for j in range(n):
-            dst[j] = src[0]
-    elif step == 2:
-        for j in range(n):
-            dst[j] = src[2 * j]
+    """dst[j] = src[j * step] for j < n."""
+    if floating is float:
+        cyacts__copies_now.gather_f32(dst, src, step, n)
     else:
-        for j in range(n):
-            dst[j] = src[j * step]
+        cyacts__copies_now.gather_f64(dst, src, step, n)
 
 
 cdef inline void _scatter(floating *dst, const floating *src, Py_ssize_t step,
                           Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t j
-    if step == 1:
-        for j in range(n):
-            dst[j] = src[j]
-    elif step == -1:
-        for j in range(n):
-            dst[-j] = src[j]
-    elif step == 2:
-        for j in range(n):
-            dst[2 * j] = src[j]
+    """dst[j * step] = src[j] for j < n."""
+    if floating is float:
+        cyacts__copies_now.scatter_f32(dst, src, step, n)
     else:
-        for j in range(n):
-            dst[j * step] = src[j]
+        cyacts__copies_now.scatter_f64(dst, src, step, n)
 
 
 cdef inline void _prefetch_next(const floating *first, Py_ssize_t step,
@@ -277,14 +338,45 @@ cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
         k -= 1
 
 
+cdef inline void _peek_next(const _grid *g, const _cursor *c, Py_ssize_t *offsets) noexcept nogil:
+    """The offsets of the row after c's, c unchanged."""
+    cdef Py_ssize_t i, k = g.n_outer - 1
+    for i in range(4):
+        offsets[i] = c.offsets[i]
+    while k >= 0:
+        if c.index[k] + 1 < g.dims[k]:
+            for i in range(4):
+                offsets[i] += g.strides[i][k]
+            return
+        for i in range(4):
+            offsets[i] -= (g.dims[k] - 1) * g.strides[i][k]
+        k -= 1
+
+
+cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_t *offsets,
+                                Py_ssize_t col, Py_ssize_t n) noexcept nogil:
+    """Prefetch the gathered inputs of elements col .. col + n - 1 of the row at offsets.
+
+    A loop that has stopped reading gets nothing from the hardware prefetcher, and a reversed
+    stream little: the next tile's lines are requested while the kernel runs on this one.
+    Inputs with steps beyond _LINE_STEP touch a line per element and are left alone."""
+    cdef Py_ssize_t i, step
+    for i in range(1, 4):
+        step = g.strides[i][g.n_outer]
+        if base[i] != NULL and step != 0 and step != 1 and -_LINE_STEP <= step <= _LINE_STEP:
+            _prefetch_next(base[i] + offsets[i] + col * step, step, n)
+
+
 cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *offsets,
-                     Py_ssize_t col, Py_ssize_t n, floating param, char *store) noexcept nogil:
-    """Elements col .. col + n - 1 of the row at `offsets`; store: five pages for the tiles."""
+                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, floating param,
+                     char *store) noexcept nogil:
+    """Elements col .. col + n - 1 of the row at `offsets` (next_row: the offsets of the row to
+    come after it, or NULL); store: five pages for the tiles."""
     cdef floating *p[4]
     cdef const floating *q[3]
     cdef floating *buf
     cdef Py_ssize_t i, inner = g.n_outer, start, m, step
-    cdef Py_ssize_t tile = _PAGE // sizeof(floating)
+    cdef Py_ssize_t tile = _TILE // sizeof(floating), spacing = _PAGE // sizeof(floating)
     for i in range(4):
         p[i] = base[i]
         if p[i] != NULL:
@@ -309,15 +401,12 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
             if q[i] != NULL:
                 q[i] += start * step
                 if step != 1:
-                    _gather(buf + (i + 1) * tile, q[i], step, m)
-                    q[i] = buf + (i + 1) * tile
-        # the next tile's inputs, dense in cache lines, are fetched while the kernel runs:
-        # the hardware prefetcher does not look ahead of a loop that has stopped reading
-        for i in range(1, 4):
-            step = g.strides[i][inner]
-            if (p[i] != NULL and start + m < n and step != 0 and step != 1
-                    and -_LINE_STEP <= step <= _LINE_STEP):
-                _prefetch_next(p[i] + (start + m) * step, step, min(tile, n - start - m))
+                    _gather(buf + (i + 1) * spacing, q[i], step, m)
+                    q[i] = buf + (i + 1) * spacing
+        if start + m < n:
+            _prefetch_tile(g, base, offsets, col + start + m, min(tile, n - start - m))
+        elif next_row != NULL:
+            _prefetch_tile(g, base, next_row, 0, min(tile, g.cols))
         step = g.strides[0][inner]
         if step == 1:
             _call(op, q[0], q[1], q[2], p[0] + start, <size_t>m, param)
@@ -369,6 +458,7 @@ cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, P
     """Elements start .. stop - 1 of the flattened grid, row piece by row piece."""
     cdef double store[_STORE]  # doubles: aligned for either dtype
     cdef Py_ssize_t col = start % g.cols, n
+    cdef Py_ssize_t next_row[4]
     cdef _cursor c
     _cursor_at(g, &c, start // g.cols)
     if g.cols < _SHORT_ROW:
@@ -376,7 +466,10 @@ cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, P
         return
     while start < stop:
         n = min(g.cols - col, stop - start)
-        _row_piece(op, g, base, c.offsets, col, n, param, <char *>store)
+        if not g.unit:
+            _peek_next(g, &c, next_row)
+        _row_piece(op, g, base, c.offsets, NULL if g.unit or start + n >= stop else next_row,
+                   col, n, param, <char *>store)
         start += n
         col = 0
         _cursor_next(g, &c)
