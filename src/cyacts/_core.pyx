@@ -164,6 +164,7 @@ cdef enum:
     _MAX_DIMS = 64  # NPY_MAXDIMS of NumPy 2
     _PAGE = 4096    # bytes of buffer per operand and thread: four of them stay in L1
     _TILE = 1024    # bytes per operand and kernel call on the buffered path
+    _ROW_LEAD = 512  # bytes of each operand's next row prefetched on the unit-stride path
     _STORE = 5 * _PAGE // 8  # doubles per thread: four tiles, placed anywhere in a page
     _LINE_STEP = 4  # inner steps (in elements) up to which gathered inputs are prefetched
     # Rows shorter than this are packed, several to a tile, for one kernel call: a call per row
@@ -382,6 +383,11 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
         if p[i] != NULL:
             p[i] += offsets[i] + col * g.strides[i][inner]
     if g.unit:
+        if next_row != NULL:
+            # the hardware prefetcher starts over on every row: the next one's first lines
+            for i in range(4):
+                if base[i] != NULL:
+                    cyacts__prefetch(<const char *>(base[i] + next_row[i]), _ROW_LEAD)
         _call(op, p[1], p[2], p[3], p[0], <size_t>n, param)
         return
     # tiles at the page offset of the kernel's output, or of its input when the output is a tile
@@ -466,10 +472,9 @@ cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, P
         return
     while start < stop:
         n = min(g.cols - col, stop - start)
-        if not g.unit:
-            _peek_next(g, &c, next_row)
-        _row_piece(op, g, base, c.offsets, NULL if g.unit or start + n >= stop else next_row,
-                   col, n, param, <char *>store)
+        _peek_next(g, &c, next_row)
+        _row_piece(op, g, base, c.offsets, NULL if start + n >= stop else next_row, col, n,
+                   param, <char *>store)
         start += n
         col = 0
         _cursor_next(g, &c)
