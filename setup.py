@@ -3,6 +3,7 @@
 CYACTS_NO_OPENMP=1 forces the serial build. Never -ffast-math: it breaks NaN/inf handling.
 -ffp-contract=off keeps vector bodies and scalar tails on the same arithmetic (cyacts.h, B).
 """
+import itertools
 import os
 import platform
 import sys
@@ -71,7 +72,36 @@ def _openmp_flags(compiler):
     return None
 
 
+def _compile_with_source_flags(compile_sources, source_flags):
+    """compiler.compile, with each source named in `source_flags` also given its own flags.
+
+    setuptools compiles every source of an Extension with the same flags, but MSVC sets a
+    kernel table's target with a flag (/arch:AVX2) rather than a pragma: sources that need
+    flags of their own are compiled by calls of their own, the rest together, in order.
+    """
+    own = {os.path.normcase(os.path.normpath(source)): list(flags)
+           for source, flags in source_flags.items()}
+
+    def flags_of(source):
+        return own.get(os.path.normcase(os.path.normpath(source)), [])
+
+    def compile(sources, *args, extra_postargs=None, **kwargs):
+        objects = []
+        for flags, group in itertools.groupby(sources, key=flags_of):
+            objects += compile_sources(list(group), *args,
+                                       extra_postargs=list(extra_postargs or []) + flags, **kwargs)
+        return objects
+
+    return compile
+
+
 class BuildExt(build_ext):
+    def _targets_x86_64(self):
+        """Whether the extension is for x86-64: MSVC may cross-compile, so ask for its target."""
+        if self.compiler.compiler_type == "msvc":
+            return self.plat_name == "win-amd64"
+        return _x86_64()
+
     def build_extensions(self):
         compiler = self.compiler
         if compiler.compiler_type == "msvc":
@@ -92,8 +122,13 @@ class BuildExt(build_ext):
             if _compiles(compiler, "int main(void){return 0;}", ["-fopenmp-simd"], []):
                 simd = ["-fopenmp-simd", "-DCYACTS_OMP_SIMD=1"]
         macros = []
-        if _x86_64() and compiler.compiler_type != "msvc":
+        if self._targets_x86_64():
+            # the AVX2 and AVX-512 tables, picked at run time (_kernels/dispatch.c)
             macros.append("-DCYACTS_X86_DISPATCH=1")
+            source_flags = _kernel_source_flags(compiler.compiler_type)
+            for source, own in source_flags.items():
+                print(f"cyacts: compiling {os.path.basename(source)} with {' '.join(own)} too")
+            compiler.compile = _compile_with_source_flags(compiler.compile, source_flags)
         flags = base + compile_flags + simd
         shown = " ".join(flags).replace('"', "")
         for ext in self.extensions:
@@ -103,12 +138,23 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-def _kernel_sources():
-    """The kernel sources of every instruction set (_kernels/isas.py, shared with the tests)."""
+def _isas():
+    """_kernels/isas.py, the instruction sets of the kernel table (shared with the tests)."""
     namespace = {}
     with open(os.path.join(HERE, PKG, "_kernels", "isas.py")) as f:
         exec(f.read(), namespace)
-    return namespace["SOURCES"]
+    return namespace
+
+
+def _kernel_sources():
+    """The kernel sources of every instruction set, and dispatch.c."""
+    return _isas()["SOURCES"]
+
+
+def _kernel_source_flags(compiler_type):
+    """{path of a kernel source: the flags it needs besides the extension's} for this compiler."""
+    return {os.path.join(PKG, "_kernels", source): flags
+            for source, flags in _isas()["source_flags"](compiler_type).items()}
 
 
 HEADERS = sorted(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every array function gives the same bits on x86-64 with AVX2, with AVX-512, and on arm64.
-# Builds one program (scripts/cross_isa/driver.c: every op of the kernel table, float32 and
-# float64) for each of the three, runs them on the same inputs (scripts/cross_isa/compare.py
+# Builds one program (scripts/cross_isa/driver.c: every op of the kernel table, float32,
+# float64, float16 and bfloat16) for each of the three, runs them on the same inputs (scripts/cross_isa/compare.py
 # writes them), compares the results bit for bit (two NaNs count as equal), and checks the
 # arm64 results against the oracle cyacts.reference. Exits non-zero naming every function and
 # dtype whose results differ or fail the oracle. A CPU without AVX-512 compares the other two.
@@ -9,8 +9,9 @@
 #   bash scripts/check_cross_isa.sh
 #
 # Needs gcc, aarch64-linux-gnu-gcc and qemu-aarch64 (Debian: gcc-aarch64-linux-gnu,
-# libc6-dev-arm64-cross, qemu-user), and Python with NumPy, mpmath and cyacts importable (the
-# installed package, or PYTHONPATH=src after an in-place build). About 1 GB of temporary files.
+# libc6-dev-arm64-cross, qemu-user), and Python with NumPy, mpmath, ml_dtypes and cyacts
+# importable (the installed package, or PYTHONPATH=src after an in-place build). About 1 GB of
+# temporary files.
 #
 # Environment: PYTHON (default python3), CC (default gcc), CROSS_CC (default
 # aarch64-linux-gnu-gcc), QEMU (default qemu-aarch64), KEEP=1 keeps the work folder.
@@ -82,8 +83,9 @@ fi
 add_build arm64 "$cross_cc" "-static" "$qemu"
 (( ${#builds[@]} >= 2 )) || fail "this CPU runs neither x86-64 build: nothing to compare arm64 with"
 
-"$python" -c "import cyacts.reference, mpmath" 2>/dev/null || fail "$python cannot import" \
-    "cyacts (install it, or PYTHONPATH=src after python setup.py build_ext --inplace) or mpmath"
+"$python" -c "import cyacts.reference, mpmath, ml_dtypes" 2>/dev/null \
+    || fail "$python cannot import cyacts (install it, or PYTHONPATH=src after python setup.py" \
+        "build_ext --inplace), mpmath or ml_dtypes"
 
 say "inputs"
 "$python" "$repo/scripts/cross_isa/compare.py" inputs "$work"

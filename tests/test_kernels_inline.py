@@ -3,10 +3,12 @@
 A call left inside an element loop (GCC declines to inline large `static inline` functions)
 keeps that loop scalar: the results stay right, so no accuracy test notices, but the kernel
 runs an order of magnitude slower. This compiles each kernel table with the extension's own
-flags and checks the object code calls no cyacts function. x86-64 with GCC or clang only (the
-tables with target pragmas); skips without a compiler, objdump, or the source tree.
+flags and checks the object code calls no cyacts function (the 16-bit kernels' calls once per
+block aside). x86-64 with GCC or clang only (the tables with target pragmas); skips without a
+compiler, objdump, or the source tree.
 """
 import platform
+import re
 import shlex
 import shutil
 import subprocess
@@ -21,7 +23,7 @@ _ISAS = {}
 if (SRC / "_kernels" / "isas.py").exists():
     exec((SRC / "_kernels" / "isas.py").read_text(), _ISAS)
 #: (level, kernel source) of every instruction set the extension compiles a table for
-TABLES = [(level, source) for level, source, _ in _ISAS.get("ISAS", ())]
+TABLES = [(level, source) for level, source, *_ in _ISAS.get("ISAS", ())]
 
 
 def _compiler():
@@ -51,7 +53,11 @@ def test_kernel_loops_call_nothing(level, table, tmp_path):
     asm = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
                          capture_output=True, text=True).stdout
     calls = sorted({line.split()[-1] for line in asm.splitlines() if "\tcall" in line})
-    assert not [c for c in calls if "cyacts" in c], calls
+    # The 16-bit kernels call their float32 kernel and the conversion loops once per block
+    # (kernels_impl.h): those calls are by design, and the callees' own code is checked here.
+    per_block = re.compile(r"<cyacts__(widen|narrow)_b?f16>|<cyacts__k_\w+_f32>|"
+                           r"<cyacts__blocked_16(\.\w+)?>")
+    assert not [c for c in calls if "cyacts" in c and not per_block.fullmatch(c)], calls
     # and the loops did vectorise: packed arithmetic is there
     if level != "baseline":
         assert "vfmadd" in asm

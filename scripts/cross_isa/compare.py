@@ -1,9 +1,9 @@
 """The inputs of scripts/cross_isa/driver.c, and the comparison of its builds' results.
 
     compare.py inputs DIR                     write the inputs the driver reads
-    compare.py check DIR ORACLE BUILD...      compare DIR/out_BUILD.{f32,f64} bit for bit (the
-                                              driver printed DIR/BUILD.txt) and check build
-                                              ORACLE against cyacts.reference
+    compare.py check DIR ORACLE BUILD...      compare DIR/out_BUILD.{f32,f64,f16,bf16} bit for
+                                              bit (the driver printed DIR/BUILD.txt) and check
+                                              build ORACLE against cyacts.reference
 
 Results compare bit for bit, except that two NaNs count as equal whatever their sign and
 payload: IEEE 754 leaves both to the hardware (x86 and arm64 propagate NaN operands and make
@@ -14,11 +14,15 @@ of the registry (cyacts._ops), float64 results within the test suite's tolerance
 1e-12, absolute floor 2^-960), NaN exactly where the reference has NaN. A result with
 grad_output must equal grad_output * (the result without it) in the dtype's arithmetic, bit
 for bit: that is the kernels' contract (cyacts.h, D), and it spares the float64 oracle's single
-rounding of the product from counting as an error.
+rounding of the product from counting as an error. float16 and bfloat16 results (every 16-bit
+pattern four times as x) must be within 1 ULP of cyacts.reference (bfloat16 results below
+2^-100 may flush, as float32 ones may), and each build's driver checks that they are its float32
+kernel's results on the widened inputs, rounded (with grad_output too).
 """
 import os
 import sys
 
+import ml_dtypes
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,7 +34,9 @@ from cyacts import _ulp as ulp  # noqa: E402  (ulp_distance, value windows, mpma
 
 USES = _ops.kernel_uses()
 
-DTYPES = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64)}
+DTYPES = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64),
+          "f16": np.dtype(np.float16), "bf16": np.dtype(ml_dtypes.bfloat16)}
+HALF = ("f16", "bf16")
 PARAM = 0.01  # the scalar param (leaky_relu's slope), as cyacts._ulp measures it
 N_RANDOM_MIN = 1 << 18
 
@@ -94,17 +100,22 @@ def make_x(dtype, n, rng):
     return x[rng.permutation(x.size)]  # mixed regimes in every vector
 
 
+def _finfo(dtype):
+    return ml_dtypes.finfo(dtype) if dtype.itemsize == 2 else np.finfo(dtype)
+
+
 def make_aux(x, rng, spread):
     """grad_output or alpha for x: mostly ordinary values (normal of std `spread`), 1/8 random
     bit patterns, and the special values scattered."""
     dtype = x.dtype
     uint = _uint(dtype)
+    finfo = _finfo(dtype)
     a = (rng.normal(size=x.size) * spread).astype(dtype)
     wild = rng.random(x.size) < 1 / 8
     a[wild] = rng.integers(0, np.iinfo(uint).max, int(wild.sum()), dtype=uint,
                            endpoint=True).view(dtype)
-    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, float(np.finfo(dtype).max),
-                         float(np.finfo(dtype).smallest_subnormal)], dtype)
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, float(finfo.max),
+                         float(finfo.smallest_subnormal)], dtype)
     where = rng.choice(x.size, 64 * specials.size, replace=False)
     a[where] = np.resize(specials, where.size)
     return a
@@ -113,7 +124,11 @@ def make_aux(x, rng, spread):
 def write_inputs(directory, n=1 << 20, seed=20261201):
     rng = np.random.default_rng(seed)
     for sfx, dtype in DTYPES.items():
-        x = make_x(dtype, n, rng)
+        if sfx in HALF:  # every bit pattern, four times
+            x = rng.permutation(np.tile(np.arange(1 << 16, dtype=np.uint32), 4))
+            x = x.astype(np.uint16).view(dtype)
+        else:
+            x = make_x(dtype, n, rng)
         x.tofile(os.path.join(directory, f"x.{sfx}"))
         make_aux(x, rng, 4.0).tofile(os.path.join(directory, f"g.{sfx}"))
         make_aux(x, rng, 1.0).tofile(os.path.join(directory, f"a.{sfx}"))
@@ -139,14 +154,16 @@ def reference_result(name, variant, x, alpha, param):
         kw["from_output"] = True
     if "alpha" in variant:
         kw[op.per_element.name] = alpha
-    if "param" in variant:
-        kw[op.scalar.name] = float(x.dtype.type(param))  # the value as the kernel got it
+    if "param" in variant:  # the value as the kernel got it (a float for 16-bit kernels)
+        kw[op.scalar.name] = float((np.float32 if x.dtype.itemsize == 2 else x.dtype.type)(param))
     forward, grad = op.reference_names
     return getattr(reference, grad if use.grad else forward)(x, **kw)
 
 
 def oracle_check(name, variant, x, g, alpha, param, got, without_grad):
     """(passed, what was found) for the results `got` of op `name` called as `variant`."""
+    if x.dtype.itemsize == 2:
+        return _check_16(name, variant, x, alpha, param, got)
     if "grad_output" in variant:
         with np.errstate(all="ignore"):
             bad = ~_same(got, g * without_grad)
@@ -176,6 +193,22 @@ def oracle_check(name, variant, x, g, alpha, param, got, without_grad):
         return False, (f"{int(bad.sum())} outside the tolerance of cyacts.reference, first at "
                        f"{_where(i, variant, x, g, alpha)}: {got[i]!r}, reference {ref[i]!r}")
     return True, "within tolerance" + settled
+
+
+def _check_16(name, variant, x, alpha, param, got):
+    if "grad_output" in variant:
+        return True, "= the float32 kernel's, rounded (the driver checks)"
+    ref = reference_result(name, variant, x, alpha, param)
+    d = ulp.ulp_distance(got, ref)
+    flush = 2.0**-100  # as float32 results (bfloat16 has float32's range)
+    with np.errstate(all="ignore"):
+        d[(np.abs(ref.astype(np.float64)) < flush)
+          & (np.abs(got.astype(np.float64)) <= 2 * flush)] = 0
+    worst = int(d.max())
+    if worst > 1:
+        i = int(np.argmax(d))
+        return False, f"{worst} ULP from cyacts.reference (bound 1) at x={_show(x[i])}"
+    return True, f"max {worst} ULP (bound 1)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,7 +255,8 @@ def check(directory, oracle_build, builds):
     n = {sfx: v[0].size for sfx, v in inputs.items()}
     outputs = {b: {sfx: np.memmap(os.path.join(directory, f"out_{b}.{sfx}"), dtype, "r")
                    for sfx, dtype in DTYPES.items()} for b in builds}
-    print(f"cross-isa: {', '.join(builds)}: {n['f32']} float32 and {n['f64']} float64 inputs "
+    print(f"cross-isa: {', '.join(builds)}: {n['f32']} float32, {n['f64']} float64, "
+          f"{n['f16']} float16 and {n['bf16']} bfloat16 inputs "
           f"per function; NaN results compare as NaN; {oracle_build} checked against "
           f"{os.path.dirname(reference.__file__)}/reference.py")
     failures = []

@@ -6,13 +6,16 @@
  *   driver DIR OUT
  *
  * DIR holds x, grad_output and alpha arrays of one length per dtype (x.f32, g.f32, a.f32,
- * x.f64, g.f64, a.f64; raw native bytes) and `param`, the scalar parameter (leaky_relu's
- * slope) as text. OUT.f32 and OUT.f64 get the results of every (op, variant) one after
- * another, in the order of the lines printed on stdout: "dtype name shape variant".
+ * x.f64, ..., x.f16, x.bf16, ...; raw native bytes, the 16-bit ones as bit patterns) and
+ * `param`, the scalar parameter (leaky_relu's slope) as text. OUT.f32, OUT.f64, OUT.f16 and
+ * OUT.bf16 get the results of every (op, variant) one after another, in the order of the lines
+ * printed on stdout: "dtype name shape variant".
  *
  * Each variant is also run again over a misaligned copy of its first elements in chunks of
  * ragged lengths (vector bodies, peeled heads and scalar tails at every offset); a result that
- * differs from the one-call result is reported on stderr and makes the exit status 1.
+ * differs from the one-call result is reported on stderr and makes the exit status 1. So is a
+ * 16-bit result that is not the float32 kernel's result on the inputs widened by common.h's
+ * conversions, rounded back by them (NaN as NaN).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,8 +67,46 @@ static void write_all(FILE *f, const void *p, size_t bytes)
     if (fwrite(p, 1, bytes, f) != bytes) { perror("write"); exit(2); }
 }
 
-/* Both dtypes from one body: T the element type, K the kernel type, sfx its table member. */
-#define RUN_DTYPE(T, K, sfx)                                                                  \
+/* NaN tests on the stored element types (16-bit ones as bit patterns) */
+#define ISNAN_FLOAT(v) ((v) != (v))
+#define ISNAN_F16(v) (((v) & 0x7FFF) > 0x7C00)
+#define ISNAN_BF16(v) (((v) & 0x7FFF) > 0x7F80)
+
+/* The 16-bit kernel's results y are the float32 kernel's on the widened inputs, rounded. */
+#define CHECK_16(sfx, ISNAN)                                                                  \
+    static void check_##sfx(int op, const uint16_t *x, const uint16_t *const *aux,           \
+                            const uint16_t *y, size_t n, float param, const char *variant)    \
+    {                                                                                         \
+        float *w[3], *wy = malloc(n * sizeof(float));                                         \
+        const uint16_t *in[3] = {x, aux[1], aux[2]};                                          \
+        size_t i, bad = 0;                                                                    \
+        for (int k = 0; k < 3; ++k) {                                                         \
+            w[k] = in[k] ? malloc(n * sizeof(float)) : NULL;                                  \
+            for (i = 0; in[k] && i < n; ++i) w[k][i] = cyacts_##sfx##_to_f32(in[k][i]);      \
+        }                                                                                     \
+        cyacts_check_table.f32[op](w[0], w[1], w[2], wy, n, param);                           \
+        for (i = 0; i < n; ++i) {                                                             \
+            uint16_t want = cyacts_f32_to_##sfx(wy[i]);                                       \
+            bad += want != y[i] && !(ISNAN(want) && ISNAN(y[i]));                             \
+        }                                                                                     \
+        if (bad) {                                                                            \
+            fprintf(stderr, "%s %s %s: %zu of %zu results differ from the float32 kernel's, " \
+                    "rounded\n", ops[op].name, #sfx, variant, bad, n);                        \
+            failures = 1;                                                                     \
+        }                                                                                     \
+        for (int k = 0; k < 3; ++k) free(w[k]);                                               \
+        free(wy);                                                                             \
+    }
+CHECK_16(f16, ISNAN_F16)
+CHECK_16(bf16, ISNAN_BF16)
+#define POST_NONE(op, x, aux, y, n, param, variant)
+#define POST_f16 check_f16
+#define POST_bf16 check_bf16
+
+/* Every dtype from one body: T the element type, K the kernel type, sfx its table member, P
+   the type of the scalar parameter, ISNAN its NaN test, POST a check of each variant's
+   results (or POST_NONE). */
+#define RUN_DTYPE(T, K, sfx, P, ISNAN, POST)                                                  \
     static void run_##sfx(const char *dir, const char *out, double alpha)                     \
     {                                                                                         \
         size_t bx, bg, ba;                                                                    \
@@ -95,7 +136,7 @@ static void write_all(FILE *f, const void *p, size_t bytes)
                 const T *aux[3] = {NULL, NULL, NULL}, *raux[3] = {NULL, NULL, NULL};          \
                 if (with_grad) { aux[u.grad_slot] = g; raux[u.grad_slot] = rg; }              \
                 if (u.alpha_slot) { aux[u.alpha_slot] = a; raux[u.alpha_slot] = ra; }         \
-                T param = u.uses_param ? (T)alpha : (T)0;                                     \
+                P param = u.uses_param ? (P)alpha : (P)0;                                     \
                 kernel(x, aux[1], aux[2], y, n, param);                                       \
                 write_all(f, y, n * sizeof(T));                                               \
                 char variant[64] = "";                                                        \
@@ -104,6 +145,7 @@ static void write_all(FILE *f, const void *p, size_t bytes)
                 if (u.uses_param) strcat(variant, "+param");                                  \
                 printf("%s %s %s %s\n", #sfx, ops[op].name, ops[op].shape,                    \
                        variant[0] ? variant + 1 : "x");                                       \
+                POST(op, x, aux, y, n, param, variant[0] ? variant + 1 : "x");                \
                 size_t i = 0, len = 1;                                                        \
                 while (i < nr) {                                                              \
                     size_t m = nr - i < len ? nr - i : len;                                   \
@@ -115,7 +157,7 @@ static void write_all(FILE *f, const void *p, size_t bytes)
                 size_t bad = 0; /* bits differ, unless both are NaN (compare.py's rule) */    \
                 for (i = 0; i < nr; ++i)                                                      \
                     bad += memcmp(ry + i, y + i, sizeof(T)) != 0                              \
-                           && !(ry[i] != ry[i] && y[i] != y[i]);                              \
+                           && !(ISNAN(ry[i]) && ISNAN(y[i]));                                 \
                 if (bad) {                                                                    \
                     fprintf(stderr, "%s %s %s: %zu of %zu results differ when computed in "   \
                             "misaligned chunks\n", ops[op].name, #sfx,                        \
@@ -127,8 +169,10 @@ static void write_all(FILE *f, const void *p, size_t bytes)
         if (fclose(f) != 0) { perror(path); exit(2); }                                        \
         free((void *)x); free((void *)g); free((void *)a); free(y); free(xr); free(ry);       \
     }
-RUN_DTYPE(float, cyacts_kernel_f32, f32)
-RUN_DTYPE(double, cyacts_kernel_f64, f64)
+RUN_DTYPE(float, cyacts_kernel_f32, f32, float, ISNAN_FLOAT, POST_NONE)
+RUN_DTYPE(double, cyacts_kernel_f64, f64, double, ISNAN_FLOAT, POST_NONE)
+RUN_DTYPE(uint16_t, cyacts_kernel_16, f16, float, ISNAN_F16, POST_f16)
+RUN_DTYPE(uint16_t, cyacts_kernel_16, bf16, float, ISNAN_BF16, POST_bf16)
 
 int main(int argc, char **argv)
 {
@@ -143,5 +187,7 @@ int main(int argc, char **argv)
     free(text);
     run_f32(argv[1], argv[2], alpha);
     run_f64(argv[1], argv[2], alpha);
+    run_f16(argv[1], argv[2], alpha);
+    run_bf16(argv[1], argv[2], alpha);
     return failures;
 }

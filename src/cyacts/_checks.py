@@ -10,6 +10,8 @@ import numpy as np
 from . import _core
 
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+#: ml_dtypes.bfloat16 is recognised by name, size and module, without importing ml_dtypes
+is_bfloat16 = _core.is_bfloat16
 # A call runs min(n_threads, elements // grain) threads, as asked even beyond the CPU count;
 # this bound only keeps absurd requests from overflowing the driver's integers.
 MAX_THREADS = 1 << 16
@@ -43,15 +45,20 @@ def as_array(value, name):
         raise TypeError(f"{name}: cannot convert {type(value).__name__} to an array: {exc}") from None
 
 
+def is_float(dtype):
+    """float16, bfloat16, float32 or float64, in any byte order: the dtypes computed."""
+    return (dtype.kind == "f" and dtype.itemsize in (2, 4, 8)) or is_bfloat16(dtype)
+
+
 def result_dtype(dtype, name):
     """The dtype of the result for an input of `dtype` (as np.tanh: ints and bools give float64)."""
-    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):
+    if is_float(dtype):
         return dtype.newbyteorder("=")
     if dtype.kind in "biu":
         return F64
     raise TypeError(
-        f"{name} has unsupported dtype {dtype}: cyacts computes on float16, float32 and float64 "
-        "(bool and integer inputs give float64)"
+        f"{name} has unsupported dtype {dtype}: cyacts computes on float16, bfloat16, float32 "
+        "and float64 (bool and integer inputs give float64)"
     )
 
 
@@ -74,8 +81,9 @@ def check_out(out, shape, dtype):
 def check_inplace(x, name="x"):
     if not isinstance(x, np.ndarray):
         raise TypeError(f"in-place operations need a numpy.ndarray for {name}, not {type(x).__name__}")
-    if x.dtype.kind != "f" or x.dtype.itemsize not in (2, 4, 8):
-        raise TypeError(f"in-place operations need float16/32/64 for {name}, not {x.dtype}")
+    if not is_float(x.dtype):
+        raise TypeError(f"in-place operations need float16, bfloat16, float32 or float64 for "
+                        f"{name}, not {x.dtype}")
     if not x.dtype.isnative:
         raise TypeError(f"in-place operations need native byte order for {name}, not {x.dtype}")
     if not x.flags.writeable:
@@ -96,7 +104,7 @@ def per_element(value, shape, name):
     if isinstance(value, numbers.Real):
         return float(value)
     arr = as_array(value, name)
-    if arr.dtype.kind not in "iuf":
+    if arr.dtype.kind not in "iuf" and not is_bfloat16(arr.dtype):
         raise TypeError(f"{name} has unsupported dtype {arr.dtype}: it must be real")
     if arr.ndim == 0:
         return float(arr)

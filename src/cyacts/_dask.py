@@ -118,7 +118,8 @@ def _meta_value(key, value):
         if _is_dask_array(value):
             return np.ones(shape, dtype=value.dtype)
         # the smallest value, so that from_output's sign check sees what the blocks would
-        low = value.min() if value.size and value.dtype.kind in "iuf" else 1
+        low = value.min() if value.size and (value.dtype.kind in "iuf"
+                                             or _checks.is_bfloat16(value.dtype)) else 1
         return np.full(shape, low, dtype=value.dtype)
     return np.zeros(shape, dtype=value.dtype)
 

@@ -2,10 +2,11 @@
 
 Every public activation is made here from its registry entry (_ops.py): `f`, the in-place `f_`
 and the derivative `f_grad`, each a small generated function with the real signature and
-docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous float32 or
-float64 arrays), then the general path below, which checks everything before anything is
-written; the compiled driver (_core.pyx) only ever sees float32 or float64 operands of one
-shape: flat contiguous buffers, or arrays whose strides are whole elements (its row path).
+docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous arrays of
+one dtype, float16, bfloat16, float32 or float64), then the general path below, which checks
+everything before anything is written; the compiled driver (_core.pyx) only ever sees operands
+of one of those dtypes and one shape: flat contiguous buffers (16-bit ones are computed in
+float32 there), or float32/float64 arrays whose strides are whole elements (its row path).
 """
 import os
 
@@ -70,13 +71,17 @@ def _overlaps(a, out):
 def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
     """Run kernel `op` over x (and aux arrays) into `out` (allocated when None).
 
-    Contiguous operands in a common order go to the kernels in one call. Other layouts of the
-    compute dtype (row slices, batch slices, reversed, strided or broadcast axes) go to the
-    driver's row path, which reads and writes the arrays where they are. Anything else (other
-    dtypes, unaligned, byte-swapped) goes through blocks: copied into small contiguous buffers,
-    computed, copied out, so memory use stays bounded and the data stays in cache.
+    Contiguous operands in a common order go to the kernels in one call. Other float32 and
+    float64 layouts (row slices, batch slices, reversed, strided or broadcast axes) go to the
+    driver's row path, which reads and writes the arrays where they are. Anything else (16-bit
+    views, other dtypes, unaligned, byte-swapped) goes through blocks: copied into small
+    contiguous buffers, computed, copied out, so memory use stays bounded and the data stays in
+    cache. A 16-bit result (float16, bfloat16) is computed by the 16-bit kernels when every
+    operand has its dtype, else in float32 and rounded once: the same bits either way.
     """
-    compute = _checks.F32 if dtype == _checks.F16 else dtype
+    compute = dtype
+    if dtype.itemsize == 2 and any(a is not None and a.dtype != dtype for a in (x, *aux)):
+        compute = _checks.F32
     threads = _checks.threads(n_threads)
     if out is None:
         fortran = x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
@@ -115,7 +120,7 @@ def _blocked(op, inputs, out, compute, param, threads):
     size = min(out.size, rows * row)
     buffers = [None if a is None else np.empty(size, compute) for a in inputs]
     result = np.empty_like(buffers[0])
-    with np.errstate(all="ignore"):  # float32 -> float16 may underflow: no warning
+    with np.errstate(all="ignore"):  # float32 -> 16 bits may underflow: no warning
         for start in range(0, shape[axis], rows):
             index = (slice(None),) * axis + (slice(start, start + rows),)
             part = out[index]

@@ -30,8 +30,9 @@ __all__ = [
     "get_num_threads", "set_num_threads",
 ]
 
-# The dtypes cyacts computes in: float16 (through float32), float32, float64. Bool and integer
-# inputs give float64 results out of place.
+# The dtypes cyacts computes in: float16 and bfloat16 (through float32), float32, float64.
+# Bool and integer inputs give float64 results out of place. bfloat16 (ml_dtypes) is not
+# named here, so that the stubs need no ml_dtypes: its arrays take the ArrayLike overloads.
 _Float: TypeAlias = np.float16 | np.float32 | np.float64
 _FloatT = TypeVar("_FloatT", np.float16, np.float32, np.float64)
 # An `out` array (or an in-place argument) comes back as the same object.

@@ -2,7 +2,7 @@
 
 Each is computed in float64 with the form that keeps relative accuracy (erfc for GELU's
 negative tail, an overflow-free sigmoid, 1/cosh^2 for tanh') and rounded once to the result
-dtype. Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
+dtype (bfloat16, ml_dtypes' dtype, included). Same names and arguments as the compiled functions, minus out and n_threads. NumPy has
 no erfc: GELU uses SciPy's where SciPy is installed, else the C library's (math.erfc) element by
 element (slow); both are accurate to about an ulp of float64. At the end, the same functions in
 mpmath (mpmath_functions), the references of the accuracy measurement.
@@ -25,17 +25,39 @@ except ImportError:  # pragma: no cover
     _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
+def _is_bfloat16(dtype):
+    return (dtype.name == "bfloat16" and dtype.itemsize == 2
+            and getattr(dtype.type, "__module__", "").split(".")[0] == "ml_dtypes")
+
+
 def _result_dtype(*arrays):
     dtypes = []
     for a in arrays:
         kind = a.dtype.kind
-        if kind == "f" and a.dtype.itemsize in (2, 4, 8):
+        if (kind == "f" and a.dtype.itemsize in (2, 4, 8)) or _is_bfloat16(a.dtype):
             dtypes.append(a.dtype.newbyteorder("="))
         elif kind in "biu":
             dtypes.append(np.dtype(np.float64))
         else:
             raise TypeError(f"unsupported dtype {a.dtype}")
     return np.result_type(*dtypes)
+
+
+def _round(y, dtype):
+    """float64 values rounded once to `dtype`. NumPy rounds float64 to float16 directly; some
+    ml_dtypes versions round float64 to bfloat16 through float32, twice, so bfloat16 goes
+    through float32 rounded to odd, whose one rounding to bfloat16 is then the correct one
+    (float32 has 16 more bits than bfloat16, subnormals included)."""
+    y = np.asarray(y, dtype=np.float64)
+    if not _is_bfloat16(dtype):
+        return y.astype(dtype)
+    f = y.astype(np.float32)
+    inexact = (f.astype(np.float64) != y) & np.isfinite(f)
+    even = (f.view(np.uint32) & 1) == 0
+    step = inexact & even  # y lies strictly between f and its odd neighbour towards y
+    toward = np.where(y > f.astype(np.float64), np.float32(np.inf), np.float32(-np.inf))
+    f = np.where(step, np.nextafter(f, toward), f)
+    return f.astype(dtype)
 
 
 def _elementwise(f):
@@ -46,7 +68,7 @@ def _elementwise(f):
         dtype = _result_dtype(x)
         with np.errstate(all="ignore"):
             y = f(x.astype(np.float64), *args, **kwargs)
-            return np.asarray(y, dtype=np.float64).astype(dtype)[()]
+            return _round(y, dtype)[()]
 
     return functools.update_wrapper(wrapper, f)
 
@@ -142,7 +164,7 @@ def _grad(f_prime, from_output_form=None):
                 d = f_prime(x64, **params)
             if grad_output is not None:
                 d = grad_output.astype(np.float64) * d
-            return np.asarray(d, dtype=np.float64).astype(dtype)[()]
+            return _round(d, dtype)[()]
 
     derivative.__doc__ = f_prime.__doc__
     derivative.__name__ = derivative.__qualname__ = f_prime.__name__.lstrip("_")
@@ -176,8 +198,34 @@ def _squared_relu_grad(x):
     return np.where(x > 0, 2.0 * x, np.where(x <= 0, 0.0, np.nan))
 
 
+# The zero of each GELU derivative as a double-double (mpmath.findroot at 40 digits), and
+# Gauss-Legendre nodes and weights on [-1, 1]: near the zero the two terms of the derivative
+# cancel, so there it is the integral of the second derivative from the zero instead.
+_GELU_GRAD_ROOTS = {
+    "none": (float.fromhex("-0x1.80ead197f00b4p-1"), float.fromhex("0x1.13e74c58cada8p-56")),
+    "tanh": (float.fromhex("-0x1.81429f9e97e4dp-1"), float.fromhex("0x1.4f523ed77dbdcp-55")),
+}
+_GL_NODES = np.array([-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
+                      0.8611363115940526])
+_GL_WEIGHTS = np.array([0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
+                        0.3478548451374538])
+_NEAR_ROOT = 0.0625
+
+
+def _gelu_second(t, approximate):
+    """GELU'': phi(t)(2 - t^2); tanh form: s(1 - s)(2T' + t T'' + t T'^2 (1 - 2s)), T = 2u."""
+    if approximate == "none":
+        return _INV_SQRT_2PI * np.exp(-0.5 * t * t) * (2.0 - t * t)
+    big_t = _two_u(t)
+    d1 = 2.0 * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * t * t)
+    d2 = 2.0 * _SQRT_2_OVER_PI * 6 * 0.044715 * t
+    s = _sigmoid(big_t)
+    return _sigmoid_slope(big_t) * (2.0 * d1 + t * d2 + t * d1 * d1 * (1.0 - 2.0 * s))
+
+
 def _gelu_grad(x, approximate="none"):
-    """Phi(x) + x phi(x); for "tanh": s + x (2u)' s(1 - s), s = sigmoid(2u)."""
+    """Phi(x) + x phi(x); for "tanh": s + x (2u)' s(1 - s), s = sigmoid(2u). Within 1/16 of
+    the derivative's zero x0: the integral of GELU'' from x0 (4-point Gauss-Legendre)."""
     if approximate == "none":
         d = _std_normal_cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
     elif approximate == "tanh":
@@ -186,6 +234,13 @@ def _gelu_grad(x, approximate="none"):
         d = _sigmoid(t) + x * dt * _sigmoid_slope(t)
     else:
         raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    hi, lo = _GELU_GRAD_ROOTS[approximate]
+    near = np.abs(x - hi) < _NEAR_ROOT
+    if np.any(near):
+        step = (x[near] - hi) - lo  # x - hi is exact (Sterbenz)
+        nodes = hi + step[:, None] * (1.0 + _GL_NODES) / 2.0
+        d = np.array(d, dtype=np.float64)
+        d[near] = step / 2.0 * (_gelu_second(nodes, approximate) @ _GL_WEIGHTS)
     # beyond |x| = 50 both forms equal their limits in float64 (and x^3 may overflow)
     return np.where(np.abs(x) > 50, np.where(x > 0, 1.0, 0.0), d)
 

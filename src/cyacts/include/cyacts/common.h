@@ -1,7 +1,8 @@
 /*
  * cyacts/common.h - what the family headers share: configuration macros, bit casts and
  * selects, double-double and float-pair arithmetic, polynomial evaluators, the exp cores of
- * both dtypes. Included by cyacts.h (the header to include); compiles on its own.
+ * both dtypes; and the float16/bfloat16 <-> float32 conversions. Included by cyacts.h (the
+ * header to include); compiles on its own.
  */
 #ifndef CYACTS_COMMON_H
 #define CYACTS_COMMON_H
@@ -29,8 +30,14 @@ extern "C" {
 #endif
 
 /* Fused multiply-add only where it is one instruction; elsewhere the plain product and sum
-   (every element function meets its accuracy bound either way). */
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__)
+   (every element function meets its accuracy bound either way). MSVC defines no __FMA__, but
+   its /arch:AVX2 and /arch:AVX512 (both define __AVX2__) are for CPUs with FMA, and fma() is
+   correctly rounded whether MSVC emits vfmadd or calls the CRT: the same fused operations,
+   so the same bits, as GCC and clang with -mfma. Code whose target has FMA by a pragma or
+   attribute defines CYACTS_TARGET_FMA before including this: clang's `#pragma clang attribute`
+   target defines no __FMA__ (GCC's `#pragma GCC target` does). */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || \
+    (defined(_MSC_VER) && defined(__AVX2__)) || defined(CYACTS_TARGET_FMA)
 #define CYACTS_HAS_FMA 1
 #define CYACTS_FMA_F32(a, b, c) fmaf((a), (b), (c))
 #define CYACTS_FMA_F64(a, b, c) fma((a), (b), (c))
@@ -597,6 +604,91 @@ CYACTS__INLINE float cyacts__root_poly_f32(float x, float x0_hi, float x0_lo, co
     int i;
     for (i = 2; i < 8; ++i) p = CYACTS_FMA_F32(p, d, c[i]);
     return d * p;
+}
+
+/* ======================================================================================== */
+/* 16-bit storage: float16 and bfloat16 <-> float32                                         */
+/* ======================================================================================== */
+/*
+ * The 16-bit kernels load float16 (IEEE binary16) or bfloat16 (the top half of a float32)
+ * into float32, run the float32 element functions and round the result back. These four
+ * conversions are the public way to do the same from C; every kernel table uses them, or
+ * hardware instructions that give the same bits, so a 16-bit result is the same on every
+ * instruction set whose float32 result is.
+ *  - Widening is exact. Narrowing rounds to nearest, ties to even, and overflows to inf;
+ *    subnormals are kept in both directions.
+ *  - A NaN stays a NaN and comes out quiet (the quiet bit set, the payload kept where it
+ *    fits: as F16C and AVX-512 BF16 do), so a signalling NaN in never reaches arithmetic.
+ *  - Integer operations on the bit patterns, branch-free (the selects become blends), so
+ *    loops over them vectorise; float16 subnormals take one float add or subtract each way
+ *    (exact in widening; in narrowing the rounding to nearest-even that is wanted), which
+ *    never sees a subnormal operand or result, so flush-to-zero modes cannot change it.
+ * The 16-bit values are passed as their bit patterns (uint16_t): C99 has no 16-bit float.
+ */
+CYACTS__INLINE uint32_t cyacts__bits_f32(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+CYACTS__INLINE float cyacts__from_bits_f32(uint32_t u)
+{
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* float16 -> float32, exact. */
+CYACTS__INLINE float cyacts_f16_to_f32(uint16_t h)
+{
+    uint32_t sign = ((uint32_t)h & 0x8000u) << 16;
+    uint32_t em = ((uint32_t)h & 0x7FFFu) << 13; /* exponent and mantissa, in float32 place */
+    uint32_t r = em + 0x38000000u;               /* normal: exponent bias 15 -> 127 */
+    /* subnormal or zero, m 2^-24: (2^-14 + m 2^-24) - 2^-14, an exact subtraction */
+    uint32_t sub = cyacts__bits_f32(cyacts__from_bits_f32(em + 0x38800000u) - 0x1p-14f);
+    /* inf and NaN: exponent all ones; a NaN gets the quiet bit */
+    uint32_t special = (em + 0x70000000u) | (em > 0x0F800000u ? 0x00400000u : 0u);
+    r = em >= 0x0F800000u ? special : r;
+    r = em < 0x00800000u ? sub : r;
+    return cyacts__from_bits_f32(r | sign);
+}
+
+/* float32 -> float16, rounded to nearest, ties to even. */
+CYACTS__INLINE uint16_t cyacts_f32_to_f16(float f)
+{
+    uint32_t u = cyacts__bits_f32(f);
+    uint32_t sign = (u >> 16) & 0x8000u;
+    uint32_t a = u & 0x7FFFFFFFu;
+    /* normal result (|f| >= 2^-14): rebias, and round the 13 dropped bits by an integer add
+       (half an ulp less one, plus the kept lowest bit: ties go to even); a carry into the
+       exponent is the right result, up to inf */
+    uint32_t r = (a - 0x38000000u + 0x0FFFu + ((a >> 13) & 1u)) >> 13;
+    /* subnormal result: |f| + 0.5 rounds |f| to a multiple of 2^-24 (the ulp of 0.5), to
+       nearest even; the low bits of the sum are the float16 bits (2^-14 itself included) */
+    uint32_t sub = cyacts__bits_f32(cyacts__from_bits_f32(a) + 0.5f) - 0x3F000000u;
+    r = a < 0x38800000u ? sub : r;
+    r = a >= 0x477FF000u ? 0x7C00u : r; /* |f| >= 65520 rounds past 65504: inf */
+    r = a > 0x7F800000u ? 0x7E00u | ((a >> 13) & 0x03FFu) : r; /* NaN: quiet, top payload */
+    return (uint16_t)(r | sign);
+}
+
+/* bfloat16 -> float32, exact. */
+CYACTS__INLINE float cyacts_bf16_to_f32(uint16_t b)
+{
+    uint32_t u = (uint32_t)b << 16;
+    u |= (u & 0x7FFFFFFFu) > 0x7F800000u ? 0x00400000u : 0u; /* a NaN gets the quiet bit */
+    return cyacts__from_bits_f32(u);
+}
+
+/* float32 -> bfloat16, rounded to nearest, ties to even (subnormals kept: unlike
+   VCVTNEPS2BF16, which flushes subnormal inputs to zero). */
+CYACTS__INLINE uint16_t cyacts_f32_to_bf16(float f)
+{
+    uint32_t u = cyacts__bits_f32(f);
+    uint32_t r = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16; /* a carry is right, up to inf */
+    r = (u & 0x7FFFFFFFu) > 0x7F800000u ? (u >> 16) | 0x0040u : r; /* NaN: quiet */
+    return (uint16_t)r;
 }
 
 #ifdef __cplusplus

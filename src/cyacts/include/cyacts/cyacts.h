@@ -33,7 +33,8 @@
 
 /* The math lives in the family headers beside this one, each of which compiles on its own:
  *   common.h     configuration macros, bit selects, double-double and float-pair arithmetic,
- *                polynomial evaluators, the exp cores
+ *                polynomial evaluators, the exp cores, the float16/bfloat16 <-> float32
+ *                conversions
  *   piecewise.h  relu, leaky_relu, relu6 and their derivatives
  *   logistic.h   tanh, sigmoid, their derivatives and their from-output derivatives
  *   gelu.h       GELU (erf form) and its derivative
