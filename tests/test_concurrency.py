@@ -311,20 +311,24 @@ def test_huge_n_threads_is_capped(name, monkeypatch):
     x = values(5 * grain, F64)
     args = (x, x) if name.endswith("_grad") else (x,)
     expected = func(*args, n_threads=1)
-    reached = []
-    apply = cyacts._core.apply
-    monkeypatch.setattr(cyacts._core, "apply", lambda *a: reached.append(a[-1]) or apply(*a))
+    reached = {}
+    for entry in ("apply", "apply_rows"):  # contiguous operands, views
+        original = getattr(cyacts._core, entry)
+        monkeypatch.setattr(cyacts._core, entry, lambda *a, f=original, e=entry: (
+            reached.setdefault(e, set()).add(a[-1]) or f(*a)))
     for n_threads in (10**9, 2**64):
-        for layout in (lambda a: a, lambda a: a[::-1]):  # contiguous, then strided (in blocks)
+        for layout in (lambda a: a, lambda a: a[::-1]):  # contiguous, then a reversed view
             y = func(*map(layout, args), n_threads=n_threads)
             assert_bitwise_equal(y, layout(expected), f"{name}, n_threads={n_threads}")
-    assert reached and max(reached) == cyacts._checks.MAX_THREADS, (
-        f"n_threads reached the driver as {sorted(set(reached))}")
+    assert reached == {e: {cyacts._checks.MAX_THREADS} for e in ("apply", "apply_rows")}, (
+        f"n_threads reached the driver as {reached}")
     if not (cyacts.config()["openmp"] and cyacts.config()["compiler"].startswith("gcc")):
         return  # counting a team needs libgomp's pools
     for size, team in ((2 * grain - 1, 1), (2 * grain, 2), (5 * grain, 5)):
-        started = _threads_started(lambda: func(*(a[:size] for a in args), n_threads=10**9))
-        assert started == team - 1, f"{name} on {size} elements started {started} threads"
+        for layout in (lambda a: a, lambda a: a[::-1]):
+            started = _threads_started(
+                lambda: func(*(layout(a[:size]) for a in args), n_threads=10**9))
+            assert started == team - 1, f"{name} on {size} elements started {started} threads"
 
 
 _OMP_HOST = r"""

@@ -1,22 +1,27 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The parallel driver: splits contiguous 1-D buffers into static chunks across OpenMP threads.
+"""The parallel driver: splits the elements of the operands into static chunks across OpenMP
+threads, for contiguous 1-D buffers (apply, fast) and for strided views (apply_rows).
 
 Design
 ------
 A. The math lives in include/cyacts/cyacts.h; this module only decides who computes which
    elements. Every kernel is reached through one table (_kernels/kernels.h) with a uniform
    signature, so one loop below serves every op and both dtypes.
-B. Buffers arrive here contiguous, flat and of the compute dtype: broadcasting, layouts, dtype
-   promotion, overlap and validation all live in the Python layer (api.py). That keeps this
-   loop trivial and free of the memoryview's 8-dimension limit. float16 and bfloat16 (the
-   ml_dtypes dtype, recognised without importing ml_dtypes) are passed as their bit patterns
-   to the table's 16-bit kernels, which compute in float32.
+B. Operands arrive here of the compute dtype, of one shape and not partially overlapping the
+   output: broadcasting, dtype promotion, overlap and validation all live in the Python layer
+   (api.py). apply takes flat contiguous buffers; apply_rows takes float32 or float64 arrays
+   of any strides in whole elements (row slices, reversed, strided, broadcast axes) and walks
+   them in place, reading the dimensions and strides from the arrays (no memoryview, no
+   8-dimension limit). float16 and bfloat16 (the ml_dtypes dtype, recognised without
+   importing ml_dtypes) are passed as their bit patterns to the table's 16-bit kernels, which
+   compute in float32.
 C. Each op has a grain (the fewest elements worth a thread). Arrays under two grains never
    enter a parallel region. Chunks are multiples of 64 bytes, so two threads share a cache
    line of the output only where the array does not start on a 64-byte boundary (NumPy
    guarantees 16): one line per chunk boundary at most.
 D. The GIL is released for every kernel call, serial ones included.
 """
+from cpython.ref cimport PyObject
 from libc.stdint cimport uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport getenv
 
@@ -122,6 +127,7 @@ def select_level(str requested=""):
     global _table, _level
     cdef bytes req = requested.encode()
     _table = cyacts_select_table(req, &_level)
+    cyacts__select_copies(_level)
     return _level.decode()
 
 
@@ -247,6 +253,461 @@ def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[
     cdef const floating *pa2 = NULL if aux2 is None else &aux2[0]
     with nogil:
         _run(op, &x[0], pa1, pa2, &y[0], n, <floating>param, n_threads)
+
+
+# ---------------------------------------------------------------------------------------------
+# Views: operands of one shape with any strides in whole elements (row slices z[:, :d], batch
+# slices, reversed or strided axes, operands broadcast with stride 0). Axes are ordered by the
+# output's strides and merged where every operand allows it, leaving a grid of rows (any number
+# of outer axes) by `cols`. A row piece whose operands all have unit inner stride goes to the
+# kernel in place; otherwise it goes tile by tile through buffers on the thread's stack (inputs
+# gathered, the output scattered, by copy loops compiled per instruction set), and rows under
+# _SHORT_ROW elements are packed several to a tile. Threads take equal runs of the flattened
+# grid, so rows fewer than threads, or one long row, still split; the grain rule is _run's.
+# ---------------------------------------------------------------------------------------------
+cdef enum:
+    _MAX_DIMS = 64  # NPY_MAXDIMS of NumPy 2
+    _PAGE = 4096    # bytes of buffer per operand and thread: four of them stay in L1
+    _TILE = 1024    # bytes per operand and kernel call on the buffered path
+    _ROW_LEAD = 512  # bytes of each operand's next row prefetched on the unit-stride path
+    _STORE = 5 * _PAGE // 8  # doubles per thread: four tiles, placed anywhere in a page
+    _LINE_STEP = 4  # inner steps (in elements) up to which gathered inputs are prefetched
+    # Rows shorter than this are packed, several to a tile, for one kernel call: a call per row
+    # of 2 or 4 elements runs a transcendental kernel's scalar tail only (~25 ns an element for
+    # the GELU), while packing costs a few ns a row, more than a call does from 16 elements on.
+    _SHORT_ROW = 16
+
+cdef extern from *:
+    """
+    /* Ask for the cache lines of [p, p + bytes) ahead of their use. */
+    static CYTHON_INLINE void cyacts__prefetch(const char *p, ptrdiff_t bytes) {
+    #if defined(__GNUC__) || defined(__clang__)
+        for (ptrdiff_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+    #else
+        (void)p; (void)bytes;
+    #endif
+    }
+    """
+    void cyacts__prefetch(const char *p, Py_ssize_t nbytes) nogil
+
+cdef extern from *:
+    """
+    #include <string.h>
+    /* The copies between strided operands and the tiles, per instruction set: compiled for
+       SSE2 only, the reversing and every-other-element loops take more instructions than an
+       AVX-512 ReLU does on the same tile (in a C test of the tile loop, a reversed ReLU took
+       1.6x its contiguous time with SSE2 copies, about 1.1x with AVX2 or AVX-512 ones). The
+       common steps have loops of their own, which the compiler vectorises. */
+    #if defined(_MSC_VER) && !defined(__clang__)
+    #define CYACTS__RESTRICT __restrict
+    #else
+    #define CYACTS__RESTRICT restrict
+    #endif
+    #define CYACTS__COPIES(T, sfx, attr)                                                      \
+        static attr void cyacts__gather_##T##_##sfx(T *CYACTS__RESTRICT dst,                 \
+                const T *CYACTS__RESTRICT src, Py_ssize_t step, Py_ssize_t n) {             \
+            Py_ssize_t j;                                                                     \
+            if (step == 1) for (j = 0; j < n; j++) dst[j] = src[j];                           \
+            else if (step == -1) for (j = 0; j < n; j++) dst[j] = src[-j];                    \
+            else if (step == 0) for (j = 0; j < n; j++) dst[j] = src[0];                      \
+            else if (step == 2) for (j = 0; j < n; j++) dst[j] = src[2 * j];                  \
+            else for (j = 0; j < n; j++) dst[j] = src[j * step];                              \
+        }                                                                                     \
+        static attr void cyacts__scatter_##T##_##sfx(T *CYACTS__RESTRICT dst,                \
+                const T *CYACTS__RESTRICT src, Py_ssize_t step, Py_ssize_t n) {             \
+            Py_ssize_t j;                                                                     \
+            if (step == 1) for (j = 0; j < n; j++) dst[j] = src[j];                           \
+            else if (step == -1) for (j = 0; j < n; j++) dst[-j] = src[j];                    \
+            else if (step == 2) for (j = 0; j < n; j++) dst[2 * j] = src[j];                  \
+            else for (j = 0; j < n; j++) dst[j * step] = src[j];                              \
+        }
+    typedef struct {
+        void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
+        void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
+        void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
+        void (*scatter_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
+    } cyacts__copies;
+    #define CYACTS__COPIES_ENTRY(sfx)                                                         \
+        {cyacts__gather_float_##sfx, cyacts__scatter_float_##sfx,                             \
+         cyacts__gather_double_##sfx, cyacts__scatter_double_##sfx}
+
+    CYACTS__COPIES(float, baseline, )
+    CYACTS__COPIES(double, baseline, )
+    static const cyacts__copies cyacts__copies_baseline = CYACTS__COPIES_ENTRY(baseline);
+    static const cyacts__copies *cyacts__copies_now = &cyacts__copies_baseline;
+
+    #if defined(CYACTS_X86_DISPATCH) && (defined(__GNUC__) || defined(__clang__))
+    #define CYACTS__AVX2 __attribute__((target("avx2")))
+    #if defined(__clang__)
+    #define CYACTS__AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+    #else
+    #define CYACTS__AVX512 \
+        __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,prefer-vector-width=512")))
+    #endif
+    CYACTS__COPIES(float, avx2, CYACTS__AVX2)
+    CYACTS__COPIES(double, avx2, CYACTS__AVX2)
+    CYACTS__COPIES(float, avx512, CYACTS__AVX512)
+    CYACTS__COPIES(double, avx512, CYACTS__AVX512)
+    static const cyacts__copies cyacts__copies_avx2 = CYACTS__COPIES_ENTRY(avx2);
+    static const cyacts__copies cyacts__copies_avx512 = CYACTS__COPIES_ENTRY(avx512);
+    #endif
+
+    /* The copies of the kernel level in use (the names of dispatch.c). */
+    static void cyacts__select_copies(const char *level) {
+        cyacts__copies_now = &cyacts__copies_baseline;
+    #if defined(CYACTS_X86_DISPATCH) && (defined(__GNUC__) || defined(__clang__))
+        if (strcmp(level, "avx2") == 0) cyacts__copies_now = &cyacts__copies_avx2;
+        if (strcmp(level, "avx512") == 0) cyacts__copies_now = &cyacts__copies_avx512;
+    #endif
+    }
+    """
+    ctypedef struct cyacts__copies:
+        void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*scatter_f64)(double *, const double *, Py_ssize_t, Py_ssize_t) noexcept nogil
+    const cyacts__copies *cyacts__copies_now
+    void cyacts__select_copies(const char *level) nogil
+
+ctypedef struct _cursor:  # a row of a _grid
+    Py_ssize_t index[_MAX_DIMS]  # along each outer axis
+    Py_ssize_t offsets[4]        # of the row's first element, per operand, in elements
+
+ctypedef struct _grid:
+    Py_ssize_t n_outer                    # outer axes (rows = the product of their lengths)
+    Py_ssize_t cols                       # elements per row
+    bint unit                             # every operand has inner stride 1
+    Py_ssize_t dims[_MAX_DIMS]            # lengths of the outer axes
+    Py_ssize_t strides[4][_MAX_DIMS + 1]  # [y, x, aux1, aux2][axis], in elements; last: inner
+
+
+cdef inline void _gather(floating *dst, const floating *src, Py_ssize_t step,
+                         Py_ssize_t n) noexcept nogil:
+    """dst[j] = src[j * step] for j < n."""
+    if floating is float:
+        cyacts__copies_now.gather_f32(dst, src, step, n)
+    else:
+        cyacts__copies_now.gather_f64(dst, src, step, n)
+
+
+cdef inline void _scatter(floating *dst, const floating *src, Py_ssize_t step,
+                          Py_ssize_t n) noexcept nogil:
+    """dst[j * step] = src[j] for j < n."""
+    if floating is float:
+        cyacts__copies_now.scatter_f32(dst, src, step, n)
+    else:
+        cyacts__copies_now.scatter_f64(dst, src, step, n)
+
+
+cdef inline void _prefetch_next(const floating *first, Py_ssize_t step,
+                                Py_ssize_t n) noexcept nogil:
+    """Prefetch elements first[0], first[step], ... first[(n - 1) * step]."""
+    if step > 0:
+        cyacts__prefetch(<const char *>first, n * step * sizeof(floating))
+    else:
+        cyacts__prefetch(<const char *>(first + (n - 1) * step), -n * step * sizeof(floating))
+
+
+cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil:
+    """Four tiles in `store` (five pages), at the anchor's offset in its page.
+
+    A load whose address matches, modulo 4096, a store still in flight waits for it (4K
+    aliasing): a tile 64 bytes below the kernel's output made a ReLU 1.2x slower. At the same
+    page offset as the output, the kernel's loads run ahead of its stores and never match.
+    """
+    return <floating *>(store + ((<size_t>anchor - <size_t>store) & (_PAGE - 1)))
+
+
+cdef inline void _cursor_at(const _grid *g, _cursor *c, Py_ssize_t row) noexcept nogil:
+    cdef Py_ssize_t i, k, rest = row
+    for i in range(4):
+        c.offsets[i] = 0
+    for k in range(g.n_outer - 1, -1, -1):
+        c.index[k] = rest % g.dims[k]
+        rest = rest // g.dims[k]
+        for i in range(4):
+            c.offsets[i] += c.index[k] * g.strides[i][k]
+
+
+cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
+    """On to the next row (after the last one, back to the first)."""
+    cdef Py_ssize_t i, k = g.n_outer - 1
+    while k >= 0:
+        c.index[k] += 1
+        for i in range(4):
+            c.offsets[i] += g.strides[i][k]
+        if c.index[k] < g.dims[k]:
+            return
+        c.index[k] = 0
+        for i in range(4):
+            c.offsets[i] -= g.dims[k] * g.strides[i][k]
+        k -= 1
+
+
+cdef inline void _peek_next(const _grid *g, const _cursor *c, Py_ssize_t *offsets) noexcept nogil:
+    """The offsets of the row after c's, c unchanged."""
+    cdef Py_ssize_t i, k = g.n_outer - 1
+    for i in range(4):
+        offsets[i] = c.offsets[i]
+    while k >= 0:
+        if c.index[k] + 1 < g.dims[k]:
+            for i in range(4):
+                offsets[i] += g.strides[i][k]
+            return
+        for i in range(4):
+            offsets[i] -= (g.dims[k] - 1) * g.strides[i][k]
+        k -= 1
+
+
+cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_t *offsets,
+                                Py_ssize_t col, Py_ssize_t n) noexcept nogil:
+    """Prefetch the gathered inputs of elements col .. col + n - 1 of the row at offsets.
+
+    A loop that has stopped reading gets nothing from the hardware prefetcher, and a reversed
+    stream little: the next tile's lines are requested while the kernel runs on this one.
+    Inputs with steps beyond _LINE_STEP touch a line per element and are left alone."""
+    cdef Py_ssize_t i, step
+    for i in range(1, 4):
+        step = g.strides[i][g.n_outer]
+        if base[i] != NULL and step != 0 and step != 1 and -_LINE_STEP <= step <= _LINE_STEP:
+            _prefetch_next(base[i] + offsets[i] + col * step, step, n)
+
+
+cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *offsets,
+                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, floating param,
+                     char *store) noexcept nogil:
+    """Elements col .. col + n - 1 of the row at `offsets` (next_row: the offsets of the row to
+    come after it, or NULL); store: five pages for the tiles."""
+    cdef floating *p[4]
+    cdef const floating *q[3]
+    cdef floating *buf
+    cdef Py_ssize_t i, inner = g.n_outer, start, m, step
+    cdef Py_ssize_t tile = _TILE // sizeof(floating), spacing = _PAGE // sizeof(floating)
+    for i in range(4):
+        p[i] = base[i]
+        if p[i] != NULL:
+            p[i] += offsets[i] + col * g.strides[i][inner]
+    if g.unit:
+        if next_row != NULL:
+            # the hardware prefetcher starts over on every row: the next one's first lines
+            for i in range(4):
+                if base[i] != NULL:
+                    cyacts__prefetch(<const char *>(base[i] + next_row[i]), _ROW_LEAD)
+        _call(op, p[1], p[2], p[3], p[0], <size_t>n, param, CYACTS_F16)
+        return
+    # tiles at the page offset of the kernel's output, or of its input when the output is a tile
+    step = g.strides[0][inner]
+    if step == 1:
+        buf = _tiles(store, p[0])
+    elif g.strides[1][inner] == 1:
+        buf = _tiles(store, p[1])
+    else:
+        buf = _tiles(store, <floating *>store)
+    start = 0
+    while start < n:
+        m = min(tile, n - start)
+        for i in range(3):
+            q[i] = p[i + 1]
+            step = g.strides[i + 1][inner]
+            if q[i] != NULL:
+                q[i] += start * step
+                if step != 1:
+                    _gather(buf + (i + 1) * spacing, q[i], step, m)
+                    q[i] = buf + (i + 1) * spacing
+        if start + m < n:
+            _prefetch_tile(g, base, offsets, col + start + m, min(tile, n - start - m))
+        elif next_row != NULL:
+            _prefetch_tile(g, base, next_row, 0, min(tile, g.cols))
+        step = g.strides[0][inner]
+        if step == 1:
+            _call(op, q[0], q[1], q[2], p[0] + start, <size_t>m, param, CYACTS_F16)
+        else:
+            _call(op, q[0], q[1], q[2], buf, <size_t>m, param, CYACTS_F16)
+            _scatter(p[0] + start * step, buf, step, m)
+        start += m
+
+
+cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_t col,
+                  Py_ssize_t start, Py_ssize_t stop, floating param, floating *buf) noexcept nogil:
+    """Elements start .. stop - 1 of a grid of short rows, from (c's row, col) on: each tile
+    is filled from as many rows as it takes, computed in one kernel call and put back."""
+    cdef Py_ssize_t tile = _PAGE // sizeof(floating), inner = g.n_outer, i, j, m, n, first_col
+    cdef _cursor first
+    while start < stop:
+        m = min(tile, stop - start)
+        first, first_col = c[0], col
+        j = 0
+        while j < m:
+            n = min(g.cols - col, m - j)
+            for i in range(1, 4):
+                if base[i] != NULL:
+                    _gather(buf + i * tile + j, base[i] + c.offsets[i] + col * g.strides[i][inner],
+                            g.strides[i][inner], n)
+            j += n
+            col += n
+            if col == g.cols:
+                col = 0
+                _cursor_next(g, c)
+        _call(op, buf + tile, NULL if base[2] == NULL else buf + 2 * tile,
+              NULL if base[3] == NULL else buf + 3 * tile, buf, <size_t>m, param, CYACTS_F16)
+        c[0], col = first, first_col
+        j = 0
+        while j < m:
+            n = min(g.cols - col, m - j)
+            _scatter(base[0] + c.offsets[0] + col * g.strides[0][inner], buf + j,
+                     g.strides[0][inner], n)
+            j += n
+            col += n
+            if col == g.cols:
+                col = 0
+                _cursor_next(g, c)
+        start += m
+
+
+cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, Py_ssize_t stop,
+                    floating param) noexcept nogil:
+    """Elements start .. stop - 1 of the flattened grid, row piece by row piece."""
+    cdef double store[_STORE]  # doubles: aligned for either dtype
+    cdef Py_ssize_t col = start % g.cols, n
+    cdef Py_ssize_t next_row[4]
+    cdef _cursor c
+    _cursor_at(g, &c, start // g.cols)
+    if g.cols < _SHORT_ROW:
+        _packed(op, g, base, &c, col, start, stop, param, <floating *>store)
+        return
+    while start < stop:
+        n = min(g.cols - col, stop - start)
+        _peek_next(g, &c, next_row)
+        _row_piece(op, g, base, c.offsets, NULL if start + n >= stop else next_row, col, n,
+                   param, <char *>store)
+        start += n
+        col = 0
+        _cursor_next(g, &c)
+
+
+cdef void _grid_parallel(int op, const _grid *g, floating **base, Py_ssize_t total,
+                         floating param, Py_ssize_t threads) noexcept nogil:
+    cdef Py_ssize_t chunk, n_chunks, c
+    cdef Py_ssize_t line = 64 // sizeof(floating)
+    threads = min(threads, total // <Py_ssize_t>cyacts_grain(op))
+    if threads < 2 or not cyacts_openmp():
+        _grid_run(op, g, base, 0, total, param)
+        return
+    chunk = (total + threads - 1) // threads
+    chunk = (chunk + line - 1) // line * line  # whole cache lines of a C-ordered output
+    n_chunks = (total + chunk - 1) // chunk
+    for c in prange(n_chunks, schedule='static', num_threads=threads):
+        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), param)
+
+
+def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object aux2=None,
+               double param=0.0, Py_ssize_t n_threads=1):
+    """y = op(x, aux1, aux2; param) over equally shaped arrays of any strides, without copies.
+
+    Returns False, having written nothing, unless every operand is an aligned native float32
+    (or float64) ndarray of y's dtype and shape with strides in whole elements, and y is
+    writeable and reaches no element twice; True when done.
+    """
+    cdef PyObject *ops[4]
+    cdef cnp.ndarray a
+    cdef int typenum = cnp.PyArray_TYPE(y), nd = cnp.PyArray_NDIM(y), i, k, d = 0, w
+    cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(y), length, s, total, reach
+    cdef Py_ssize_t dims[_MAX_DIMS]
+    cdef Py_ssize_t strides[4][_MAX_DIMS]
+    cdef char *data[4]
+    cdef float *base32[4]
+    cdef double *base64[4]
+    cdef bint merge
+    cdef _grid g
+    if ((typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE) or nd > _MAX_DIMS
+            or not cnp.PyArray_ISWRITEABLE(y)):
+        return False
+    for i, operand in enumerate((y, x, aux1, aux2)):
+        ops[i] = NULL
+        data[i] = NULL
+        if operand is None:
+            continue
+        if not isinstance(operand, cnp.ndarray):
+            return False
+        a = operand
+        if (cnp.PyArray_TYPE(a) != typenum or not cnp.PyArray_ISALIGNED(a)
+                or not cnp.PyArray_ISNOTSWAPPED(a) or not _same_shape(a, y)):
+            return False
+        ops[i] = <PyObject *>a
+        data[i] = <char *>cnp.PyArray_DATA(a)
+    # the axes longer than 1, with every operand's stride in elements (0 for absent operands)
+    for k in range(nd):
+        length = cnp.PyArray_DIMS(y)[k]
+        if length == 0:
+            return True
+        if length == 1:
+            continue
+        dims[d] = length
+        for i in range(4):
+            s = 0 if ops[i] == NULL else cnp.PyArray_STRIDES(<cnp.ndarray>ops[i])[k]
+            if s % itemsize:
+                return False
+            strides[i][d] = s // itemsize
+        d += 1
+    # walk y forwards: an axis y runs backwards is turned round for every operand
+    for k in range(d):
+        if strides[0][k] < 0:
+            for i in range(4):
+                if data[i] != NULL:
+                    data[i] += (dims[k] - 1) * strides[i][k] * itemsize
+                strides[i][k] = -strides[i][k]
+    # y's largest stride first, so that rows run along y's memory (insertion sort, stable)
+    for k in range(1, d):
+        w = k
+        while w > 0 and strides[0][w - 1] < strides[0][w]:
+            dims[w - 1], dims[w] = dims[w], dims[w - 1]
+            for i in range(4):
+                strides[i][w - 1], strides[i][w] = strides[i][w], strides[i][w - 1]
+            w -= 1
+    # y reaches no element twice (a writeable as_strided view may): each axis steps past all
+    # that the axes inside it reach. Outputs that fail this go to the copying path.
+    reach = 0
+    for k in range(d - 1, -1, -1):
+        if strides[0][k] <= reach:
+            return False
+        reach += strides[0][k] * (dims[k] - 1)
+    # merge each axis into the next inner one where every operand steps through both as one;
+    # the axes kept are w .. d - 1, the last of them the rows' axis
+    w = d - 1
+    for k in range(d - 2, -1, -1):
+        merge = True
+        for i in range(4):
+            merge = merge and strides[i][k] == strides[i][w] * dims[w]
+        if merge:
+            dims[w] *= dims[k]
+        else:
+            w -= 1
+            dims[w] = dims[k]
+            for i in range(4):
+                strides[i][w] = strides[i][k]
+    if d == 0:  # one element
+        g.n_outer, g.cols, g.unit = 0, 1, True
+        for i in range(4):
+            g.strides[i][0] = 1
+    else:
+        g.n_outer, g.cols, g.unit = d - 1 - w, dims[d - 1], True
+        for k in range(g.n_outer + 1):
+            if k < g.n_outer:
+                g.dims[k] = dims[w + k]
+            for i in range(4):
+                g.strides[i][k] = strides[i][w + k]
+        for i in range(4):
+            g.unit = g.unit and (data[i] == NULL or g.strides[i][g.n_outer] == 1)
+    total = cnp.PyArray_SIZE(y)
+    for i in range(4):
+        base32[i] = <float *>data[i]
+        base64[i] = <double *>data[i]
+    with nogil:
+        if typenum == cnp.NPY_FLOAT:
+            _grid_parallel(op, &g, base32, total, <float>param, n_threads)
+        else:
+            _grid_parallel(op, &g, base64, total, param, n_threads)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Every public activation is made here from its registry entry (_ops.py): `f`, the
 and the derivative `f_grad`, each a small generated function with the real signature and
 docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous arrays of
 one dtype, float16, bfloat16, float32 or float64), then the general path below, which checks
-everything before anything is written; the compiled driver (_core.pyx) only ever sees flat
-contiguous buffers of one of those dtypes (16-bit ones are computed in float32 there).
+everything before anything is written; the compiled driver (_core.pyx) only ever sees operands
+of one of those dtypes and one shape: flat contiguous buffers (16-bit ones are computed in
+float32 there), or float32/float64 arrays whose strides are whole elements (its row path).
 """
 import os
 
@@ -40,6 +41,8 @@ def set_num_threads(n):
 # Elements per block on the strided path: temporaries stay small (1 MiB per float64 operand)
 # while the per-block overhead is spread over enough elements not to matter.
 _BLOCK = 1 << 17
+# Candidate solutions np.shares_memory may try before an overlap counts as one
+_OVERLAP_WORK = 1000
 
 
 def _usable(a, compute, order):
@@ -55,17 +58,26 @@ def _overlaps(a, out):
         return False
     same = (a.__array_interface__["data"][0] == out.__array_interface__["data"][0]
             and a.strides == out.strides and a.dtype == out.dtype)
-    return not same
+    if same:
+        return False
+    # Interleaved views (z[:, :d] and z[:, d:], z[::2] and z[1::2]) share bounds but no
+    # element: the exact test settles them in about a microsecond. Harder cases are copied.
+    try:
+        return np.shares_memory(a, out, max_work=_OVERLAP_WORK)
+    except np.exceptions.TooHardError:
+        return True
 
 
 def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
     """Run kernel `op` over x (and aux arrays) into `out` (allocated when None).
 
-    Contiguous operands in a common order go to the kernels in one call. Anything else (strided,
-    broadcast, other dtypes, unaligned) goes through blocks: copied into small contiguous
-    buffers, computed, copied out, so memory use stays bounded and the data stays in cache.
-    A 16-bit result (float16, bfloat16) is computed by the 16-bit kernels when every operand
-    has its dtype, else in float32 and rounded once: the same bits either way.
+    Contiguous operands in a common order go to the kernels in one call. Other float32 and
+    float64 layouts (row slices, batch slices, reversed, strided or broadcast axes) go to the
+    driver's row path, which reads and writes the arrays where they are. Anything else (16-bit
+    views, other dtypes, unaligned, byte-swapped) goes through blocks: copied into small
+    contiguous buffers, computed, copied out, so memory use stays bounded and the data stays in
+    cache. A 16-bit result (float16, bfloat16) is computed by the 16-bit kernels when every
+    operand has its dtype, else in float32 and rounded once: the same bits either way.
     """
     compute = dtype
     if dtype.itemsize == 2 and any(a is not None and a.dtype != dtype for a in (x, *aux)):
@@ -89,7 +101,8 @@ def _execute(op, x, aux, out, n_threads, param, dtype, shape, scalar):
         flats = [None if a is None else a.reshape(-1, order=order) for a in inputs]
         _core.apply(op, flats[0], out.reshape(-1, order=order), flats[1], flats[2], param,
                     threads)
-    elif out.size:
+    elif out.size and not _core.apply_rows(op, inputs[0], out, inputs[1], inputs[2], param,
+                                           threads):
         _blocked(op, inputs, out, compute, param, threads)
     if scalar:
         return out[()]

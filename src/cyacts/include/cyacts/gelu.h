@@ -108,8 +108,10 @@ CYACTS__INLINE double cyacts_elem_gelu_f64(double x)
     double T = CYACTS_FMA_F64(Ew.hi, F, Ew.lo * F);
     /* Select first, subtract after: a select arm that does arithmetic gets sunk
      * into a branch, which -ftrapping-math then forbids if-converting.
-     * x < 0 gives -0.0 - T (= -T, and gelu(-0.0) = -0.0). */
-    return cyacts__sel_f64(x >= 0.0, x, -0.0) - T;
+     * x < 0 gives -0.0 - T (= -T, and gelu(-0.0) = -0.0).
+     * A NaN x gives T (|x| quieted): the compiler may turn -0.0 - T into -T in one of the
+     * vector body and the scalar tail only, flipping the NaN's sign with its position. */
+    return cyacts__sel_f64(x != x, T, cyacts__sel_f64(x >= 0.0, x, -0.0) - T);
 }
 
 /* gelu'(x) = Phi(x) + x phi(x).  With D(a) = Q(a) - a/sqrt(2 pi) = (a-a0) W(a):
@@ -174,9 +176,14 @@ CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
 {
     cyacts__gelu_q_parts_f32 g = cyacts__gelu_q_f32(x);
     double q = g.e * g.r;
+    double xd = (double)x;
     double neg = -(double)g.z * q;
-    double pos = (double)x * (1.0 - q);
-    return cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__sel_double_f32(x < 0.0f, neg, pos));
+    double pos = xd * (1.0 - q);
+    float y = cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__sel_double_f32(x < 0.0f, neg, pos));
+    /* A NaN x gives x quieted: in x * (1 - q) both factors are NaN, and which one's sign
+     * survives depends on the operand order the compiler picked for the body or the tail.
+     * (xd + xd quiets it; (float)xd would be folded back to x.) */
+    return cyacts__sel_f32(x != x, (float)(xd + xd), y);
 }
 
 /* gelu'(x) = Phi(x) + x phi(x).  With D = R - z/sqrt(2 pi):
