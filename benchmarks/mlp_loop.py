@@ -18,9 +18,12 @@ where the function allows it) or the NumPy formula as it is usually written (np.
 Both variants use the same thread count (--threads, default cyacts.get_num_threads()) for BLAS
 (threadpoolctl) and cyacts; NumPy's elementwise formulas run on one thread, as NumPy does. No
 OpenMP setting is touched: this measures the defaults. Each repeat times both variants one
-after the other (alternating which goes first) over enough steps to last --min-time seconds;
-the tables show medians over the repeats, and the end-to-end ratio is the sum of the NumPy
-medians over the sum of the cyacts medians (above 1: cyacts is faster).
+after the other (alternating which goes first) over enough steps to last --min-time seconds,
+for every activation in turn. The table shows medians over the repeats, and the median of the
+ratios within a repeat (NumPy time / cyacts time, above 1: cyacts is faster); per width, the
+end-to-end ratio is the median over the repeats of the NumPy loop's time over the cyacts
+loop's, all activations together, and the overall ratio is the geometric mean of those (each
+width counts the same, however slow).
 """
 import argparse
 import json
@@ -138,7 +141,7 @@ def cpu_name():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=cyacts.get_num_threads())
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--widths", type=int, nargs="+", default=[256, 1024, 4096])
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--layers", type=int, default=2)
@@ -162,43 +165,52 @@ def main(argv=None):
           f"(BLAS and cyacts); batch {args.batch}, {args.layers} layers, float32")
     print(f"cyacts {cyacts.__version__}, simd {cyacts.config()['simd']}; numpy {np.__version__};"
           f" OpenMP wait settings in the environment: {wait or 'none'}")
-    print(f"medians of {args.repeats} interleaved repeats, ms per training step")
+    print(f"medians of {args.repeats} interleaved repeats, ms per training step; ratio: "
+          "numpy / cyacts")
     print(f"{'width':>6} {'activation':>10} {'numpy':>9} {'cyacts':>9} {'ratio':>6}")
 
-    rows = []
+    rows, per_width = [], {}
     for width in args.widths:
         model = Model(width, args.batch, args.layers)
-        for name in args.activations:
-            pairs = {"numpy": numpy_formulas(name), "cyacts": cyacts_functions(name, args.threads)}
-            start = model.weights
-            model.weights = [w.copy() for w in start]
-            with np.errstate(all="ignore"):
-                once = time_steps(model, pairs["numpy"], 1)  # warm-up, and the step count
-                time_steps(model, pairs["cyacts"], 1)
-                steps = max(1, int(args.min_time / once + 0.5))
-                times = {"numpy": [], "cyacts": []}
-                for r in range(args.repeats):
+        start = model.weights
+        pairs, steps, times = {}, {}, {}
+        with np.errstate(all="ignore"):
+            for name in args.activations:
+                pairs[name] = {"numpy": numpy_formulas(name),
+                               "cyacts": cyacts_functions(name, args.threads)}
+                model.weights = [w.copy() for w in start]
+                once = time_steps(model, pairs[name]["numpy"], 1)  # warm-up, and the step count
+                time_steps(model, pairs[name]["cyacts"], 1)
+                steps[name] = max(1, int(args.min_time / once + 0.5))
+                times[name] = {"numpy": [], "cyacts": []}
+            # each repeat times every activation with both variants, close together in time:
+            # a ratio within one repeat compares like with like on a machine whose load changes
+            for r in range(args.repeats):
+                for name in args.activations:
                     for variant in (("numpy", "cyacts") if r % 2 == 0 else ("cyacts", "numpy")):
-                        times[variant].append(time_steps(model, pairs[variant], steps))
-            model.weights = start
-            med = {k: statistics.median(v) for k, v in times.items()}
-            rows.append({"width": width, "activation": name, "steps": steps, "times": times,
-                         "median": med})
+                        times[name][variant].append(
+                            time_steps(model, pairs[name][variant], steps[name]))
+        model.weights = start
+        for name in args.activations:
+            t = times[name]
+            med = {k: statistics.median(v) for k, v in t.items()}
+            ratio = statistics.median(a / b for a, b in zip(t["numpy"], t["cyacts"]))
+            rows.append({"width": width, "activation": name, "steps": steps[name], "times": t,
+                         "median": med, "ratio": ratio})
             print(f"{width:>6} {name:>10} {med['numpy'] * 1e3:9.3f} {med['cyacts'] * 1e3:9.3f}"
-                  f" {med['numpy'] / med['cyacts']:6.2f}", flush=True)
+                  f" {ratio:6.2f}", flush=True)
+        per_width[width] = statistics.median(
+            sum(times[n]["numpy"][r] for n in args.activations)
+            / sum(times[n]["cyacts"][r] for n in args.activations) for r in range(args.repeats))
+        print(f"width {width}, all activations: numpy / cyacts = {per_width[width]:.3f}")
 
-    total = {k: sum(r["median"][k] for r in rows) for k in ("numpy", "cyacts")}
-    for width in args.widths:
-        part = {k: sum(r["median"][k] for r in rows if r["width"] == width)
-                for k in ("numpy", "cyacts")}
-        print(f"width {width}: numpy / cyacts = {part['numpy'] / part['cyacts']:.3f}")
-    ratio = total["numpy"] / total["cyacts"]
-    print(f"end to end (all rows): numpy / cyacts = {ratio:.3f}"
+    ratio = statistics.geometric_mean(per_width.values())
+    print(f"end to end (geometric mean over widths): numpy / cyacts = {ratio:.3f}"
           f" ({'cyacts faster' if ratio > 1 else 'cyacts slower'})")
     if args.json:
         record = {"cpu": cpu_name(), "cpus": os.cpu_count(), "settings": vars(args),
                   "wait_environment": wait, "cyacts": cyacts.config(), "rows": rows,
-                  "end_to_end_ratio": ratio}
+                  "per_width_ratio": per_width, "end_to_end_ratio": ratio}
         with open(args.json, "w") as f:
             json.dump(record, f, indent=1)
     if limits is not None:

@@ -13,9 +13,9 @@ percentile: what an undisturbed machine gives) over the rounds. The settings:
 - passive: OMP_WAIT_POLICY=passive, no spin;
 - spin N: GOMP_SPINCOUNT=N, for each --spin N.
 
-The measures: `idle`, the process's CPU time over 20 ms of sleep right after a parallel call, in
+The measures: `idle`, the process's CPU time over 50 ms of sleep right after a parallel call, in
 cores; `gelu n`, microseconds per call of cyacts.gelu on n float32 elements with 2 threads,
-20 calls back to back (`+gap`: with 50 us of Python busy work between calls). OMP_WAIT_POLICY=
+100 calls back to back (`+gap`: with 50 us of Python busy work between calls). OMP_WAIT_POLICY=
 active is left out: its workers never sleep and would take the cores from the others' turns.
 """
 import argparse
@@ -40,7 +40,7 @@ for line in sys.stdin:
     if what == "idle":
         cyacts.gelu(x, out=y, n_threads=2)
         cpu, wall = time.process_time(), time.perf_counter()
-        time.sleep(0.02)
+        time.sleep(0.05)
         print((time.process_time() - cpu) / (time.perf_counter() - wall), flush=True)
         continue
     if n not in arrays:
@@ -49,12 +49,12 @@ for line in sys.stdin:
     a, out = arrays[n]
     cyacts.gelu(a, out=out, n_threads=2)
     start = time.perf_counter()
-    for _ in range(20):
+    for _ in range(100):
         cyacts.gelu(a, out=out, n_threads=2)
         until = time.perf_counter() + gap
         while time.perf_counter() < until:
             pass
-    print((time.perf_counter() - start) / 20 - gap, flush=True)
+    print((time.perf_counter() - start) / 100 - gap, flush=True)
 """
 
 MEASURES = [("idle", "idle 0 0"), ("gelu 1e4", "lat 10000 0"), ("gelu 3e4", "lat 30000 0"),
@@ -99,7 +99,7 @@ def main(argv=None):
         child.wait()
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{cpus} CPUs, {args.rounds} rounds; idle: cores used over 20 ms of sleep after a "
+    print(f"{cpus} CPUs, {args.rounds} rounds; idle: cores used over 50 ms of sleep after a "
           "call; gelu: us per call, 2 threads, float32")
     for name in settings:
         print(f"  {name}: {described[name]}")
