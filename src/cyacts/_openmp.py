@@ -33,7 +33,8 @@ C. How, and why only for cyacts: libgomp reads its settings once, in a construct
    loaded it before. So GOMP_SPINCOUNT goes into the environment just around that import and
    is taken out again: libraries loaded later and child processes see the environment the user
    had. A wheel's libgomp is cyacts's own (auditwheel renames the vendored copy after a hash
-   of its contents; only a wheel vendoring the very same file would share it). Where libgomp
+   of its contents; only a wheel vendoring the very same file would share it): with a repaired
+   wheel, torch imported after cyacts keeps libgomp's default spin. Where libgomp
    is already loaded, setting the variable changes nothing; config()["openmp_wait"] says
    which case holds.
 D. The user wins: with OMP_WAIT_POLICY (or any OMP_WAIT_POLICY_*) or GOMP_SPINCOUNT in the
