@@ -166,6 +166,11 @@ class Op:
             out += [{p.name: v} for v in values]
         return out
 
+    def grad_kernel(self, kernel, from_output):
+        """The derivative kernel of forward kernel `kernel` (from the output, or from x)."""
+        own = from_output and self.from_output == "own"
+        return kernel + ("_grad_from_output" if own else "_grad")
+
     def kernel_for(self, params):
         """The forward kernel name for a parameter dict (defaults filled in)."""
         choice = self.choice

@@ -166,8 +166,7 @@ def _select(op, params, shape, grad, from_output):
         if from_output and op.from_output is None:
             raise ValueError(f"{op.name}_grad cannot take from_output=True: "
                              f"{op.from_output_refusal}")
-        suffix = "_grad_from_output" if from_output and op.from_output == "own" else "_grad"
-        kernel += suffix
+        kernel = op.grad_kernel(kernel, from_output)
     return _core.OPS[kernel], aux, scalar
 
 
@@ -235,7 +234,7 @@ def _kernel_lookup(op, grad, from_output):
         if grad:
             if from_output and op.from_output is None:
                 continue
-            kernel += "_grad_from_output" if from_output and op.from_output == "own" else "_grad"
+            kernel = op.grad_kernel(kernel, from_output)
         table[choice] = _core.OPS[kernel]
     return table
 
