@@ -38,17 +38,36 @@ DTYPES = (("f32", "float"), ("f64", "double"))
 # --------------------------------------------------------------------------------------------
 def c_arguments(kernel, ctype):
     """The parameter list of cyacts_<kernel>_<dtype>."""
-    T, p = ctype, kernel.param
+    T = ctype
+    scalars = "".join(f", {T} {p}" for p in kernel.params)
     if kernel.name.endswith("_from_output"):  # reads the forward's output
-        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n"
+        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n" + scalars
+    base = kernel.shape.replace("_PARAM2", "").replace("_PARAM", "")
+    p = kernel.param
+    if base.endswith("_ARRAY"):
+        scalars = ""
     return {
         "MAP": f"const {T} *x, {T} *y, size_t n",
-        "MAP_PARAM": f"const {T} *x, {T} *y, size_t n, {T} {p}",
         "MAP_ARRAY": f"const {T} *x, const {T} *{p}, {T} *y, size_t n",
         "GRAD": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n",
-        "GRAD_PARAM": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n, {T} {p}",
         "GRAD_ARRAY": f"const {T} *x, const {T} *{p}, const {T} *grad_output, {T} *y, size_t n",
-    }[kernel.shape]
+        "GATED": f"const {T} *gate, const {T} *value, {T} *out, size_t n",
+        "GATED_GRAD": f"const {T} *gate, const {T} *value, const {T} *grad_output, "
+                      f"{T} *grad_gate, {T} *grad_value, size_t n",
+    }[base] + scalars
+
+
+def bias_arguments(kernel, ctype):
+    T = ctype
+    return (f"const {T} *x, const {T} *bias, {T} *y, size_t rows, size_t cols"
+            + "".join(f", {T} {p}" for p in kernel.params))
+
+
+def prototypes(sfx, ctype):
+    """(function name, argument list) of every array function of one dtype."""
+    rows = [(f"cyacts_{k.name}_{sfx}", c_arguments(k, ctype)) for k in ops.kernels()]
+    rows += [(f"cyacts_{k.name}_bias_{sfx}", bias_arguments(k, ctype)) for k in ops.bias_kernels()]
+    return rows
 
 
 def _wrapped(prefix, arguments, suffix, width, indent):
@@ -76,13 +95,14 @@ def api_h():
         " * The version of cyacts and its array functions, the public C API: single-threaded,",
         " * contiguous buffers of n elements, y may equal x (in place). The derivatives take",
         " * grad_output, which may be NULL (then y = f'(x), else y = grad_output * f'(x)); the",
-        " * *_grad_from_output ones read y = f(input) instead of the input.",
+        " * *_grad_from_output ones read y = f(input) instead of the input. The gated units take",
+        " * (gate, value); their derivatives write both gradients. The *_bias ones compute",
+        " * f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         " *",
     ]
     for sfx, ctype in DTYPES:
-        for kernel in ops.kernels():
-            lines += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), ";",
-                              99, " *   ")
+        for name, arguments in prototypes(sfx, ctype):
+            lines += _wrapped(f"void {name}", arguments, ";", 99, " *   ")
         lines.append(" *")
     lines[-1] = " */"
     major, minor, patch = VERSION.split(".")
@@ -94,13 +114,22 @@ def api_h():
         f"#define CYACTS_VERSION_MINOR {minor}",
         f"#define CYACTS_VERSION_PATCH {patch}",
         "",
-        "/* CYACTS__<shape>(function name, element type, element function[, parameter name]) */",
+        "/* CYACTS__<shape>(function name, element type, element function(s)[, parameter names]);",
+        "   the gated shapes take the activation's forward and derivative element functions, the",
+        "   bias ones the array function they run on each block. */",
     ]
     for sfx, ctype in DTYPES:
         for kernel in ops.kernels():
-            param = f", {kernel.param}" if kernel.param else ""
-            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, "
-                         f"cyacts_elem_{kernel.elem}_{sfx}{param})")
+            params = "".join(f", {p}" for p in kernel.params)
+            elem = f"cyacts_elem_{kernel.elem}_{sfx}"
+            if kernel.gated:
+                elem += f", cyacts_elem_{kernel.elem}_grad_{sfx}"
+            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, {elem}{params})")
+        for kernel in ops.bias_kernels():
+            params = "".join(f", {p}" for p in kernel.params)
+            shape = kernel.shape.replace("MAP", "BIAS")
+            lines.append(f"CYACTS__{shape}({kernel.name}_bias_{sfx}, {ctype}, "
+                         f"cyacts_{kernel.name}_{sfx}{params})")
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 
@@ -141,7 +170,9 @@ def c_api_pxd():
         "Every function is single-threaded (the caller owns threading, e.g. cython.parallel.prange",
         "over chunks), takes contiguous buffers, and allows y == x (in place); other overlaps are not",
         "supported. The derivatives take grad_output (may be NULL: then y = f'(x), else",
-        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input).",
+        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input). The gated units",
+        "take (gate, value) and their derivatives write (grad_gate, grad_value); the *_bias ones",
+        "compute f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         '"""',
         "",
         'cdef extern from "cyacts/cyacts.h" nogil:',
@@ -152,9 +183,8 @@ def c_api_pxd():
     for sfx, ctype in DTYPES:
         label = {"f32": "float32", "f64": "float64"}[sfx]
         out += ["", f"    # ---- {label} " + "-" * (84 - len(label))]
-        for kernel in ops.kernels():
-            out += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), "",
-                            99, "    ")
+        for name, arguments in prototypes(sfx, ctype):
+            out += _wrapped(f"void {name}", arguments, "", 99, "    ")
     return "\n".join(out) + "\n"
 
 

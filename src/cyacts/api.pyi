@@ -27,6 +27,10 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "glu",
+    "glu_grad",
+    "geglu",
+    "geglu_grad",
     "get_num_threads", "set_num_threads",
 ]
 
