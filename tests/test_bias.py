@@ -85,3 +85,12 @@ def test_bad_bias():
                        if VARIANTS[id_][0].from_output is not None)
     with pytest.raises(ValueError, match="from_output"):
         getattr(cyacts, from_output + "_grad")(x, x, bias=x, from_output=True)
+
+
+def test_dask_bias():
+    da = pytest.importorskip("dask.array")
+    x, b = _data(np.float32, (40, 30), seed=2)
+    lazy = cyacts.gelu(da.from_array(x, chunks=(16, 30)), bias=b)
+    _same(lazy.compute(), cyacts.gelu(x + b), "dask gelu with a NumPy bias")
+    lazy = cyacts.tanh_grad(da.from_array(x, chunks=(16, 30)), x, bias=da.from_array(b))
+    _same(lazy.compute(), cyacts.tanh_grad(x + b, x), "dask tanh_grad with a dask bias")

@@ -191,15 +191,20 @@ def c_api_pxd():
 # --------------------------------------------------------------------------------------------
 # stubs
 # --------------------------------------------------------------------------------------------
-def _params(op, grad, scalar_call, reference=False):
+def _params(op, grad, scalar_call, reference=False, gated=False):
     """(positional, keyword-only) stub parameters of op's forward or derivative."""
     positional, keyword = [], []
     for p in op.params:
         kind = "float" if (scalar_call and p.per_element) else p.stub_type
-        text = f"{p.name}: {kind} = {p.default!r}".replace("'", '"')
+        if p.none_value is not None:
+            kind += " | None"
+        text = f"{p.name}: {kind}" if p.required else f"{p.name}: {kind} = {p.default!r}"
+        text = text.replace("'", '"')
         kw_only = p.kw_only_in_grad if grad else p.keyword_only
-        if reference:
-            kw_only = grad  # the oracle: positional in the forward, keywords in the derivative
+        if reference or gated:
+            kw_only = grad  # positional in the forward, keywords in the derivative
+        elif p.required:
+            kw_only = kw_only or grad
         (keyword if kw_only else positional).append(text)
     return positional, keyword
 
@@ -232,7 +237,8 @@ def _overloads(name, head, tail, positional_of, keyword_of):
     for x, g, scalar_call, out, result in cases:
         params = [f"x: {x}"] + ([f"grad_output: {g}"] if head else [])
         params += positional_of(scalar_call) + ["*"] + keyword_of(scalar_call)
-        params += [f"out: {out}", "n_threads: int | None = None"] + tail
+        params += ["bias: npt.ArrayLike | None = None", f"out: {out}",
+                   "n_threads: int | None = None"] + tail
         lines += ["@overload"] + _def(name, params, result)
     return lines
 
@@ -270,11 +276,30 @@ def api_pyi():
         out += _overloads(op.name, False, [], lambda s, op=op: _params(op, False, s)[0],
                           lambda s, op=op: _params(op, False, s)[1])
         positional, keyword = _params(op, False, False)
-        params = ["x: _InplaceT"] + positional + (["*"] + keyword if keyword else [])
+        params = ["x: _InplaceT"] + positional + ["*"] + keyword + [
+            "bias: npt.ArrayLike | None = None"]
         out += _def(op.name + "_", params, "_InplaceT")
         out += _overloads(op.name + "_grad", True, ["from_output: bool = False"],
                           lambda s, op=op: _params(op, True, s)[0],
                           lambda s, op=op: _params(op, True, s)[1])
+    for unit in ops.GATED:
+        op = unit.op
+        out += ["", f"# ---- {unit.name} " + "-" * (88 - len(unit.name))]
+        positional, keyword = _params(op, False, False, gated=True)
+        head = ["gate: npt.ArrayLike", "value: npt.ArrayLike"] + positional + ["*"] + keyword
+        out += ["@overload"] + _def(unit.name, head + ["out: _OutT", "n_threads: int | None = None"],
+                                    "_OutT")
+        out += ["@overload"] + _def(unit.name, head + ["out: None = None",
+                                                       "n_threads: int | None = None"],
+                                    "npt.NDArray[_Float] | np.floating[Any]")
+        positional, keyword = _params(op, True, False, gated=True)
+        params = ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                  "grad_output: npt.ArrayLike | None = None"] + positional + ["*"] + keyword + [
+            "out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None",
+            "n_threads: int | None = None"]
+        out += _def(unit.name + "_grad", params,
+                    "tuple[npt.NDArray[_Float] | np.floating[Any], "
+                    "npt.NDArray[_Float] | np.floating[Any]]")
     out += ["", "# ---- threads " + "-" * 81,
             "def get_num_threads() -> int: ...",
             "def set_num_threads(n: int) -> None: ..."]
@@ -305,7 +330,7 @@ def init_pyi():
 
 
 def reference_pyi():
-    names = [n for op in ops.OPS for n in op.reference_names]
+    names = [n for op in ops.OPS + ops.GATED for n in op.reference_names]
     out = [
         f"# {BANNER}",
         '"""Types of cyacts.reference, the pure-NumPy oracle (see reference.py)."""',
@@ -331,6 +356,15 @@ def reference_pyi():
         _, keyword = _params(op, True, False, reference=True)
         out += _def(grad, ["x: npt.ArrayLike", "grad_output: npt.ArrayLike | None = None", "*",
                            "from_output: bool = False"] + keyword, "_Result")
+    for unit in ops.GATED:
+        forward, grad = unit.reference_names
+        positional, _ = _params(unit.op, False, False, reference=True)
+        out += _def(forward, ["gate: npt.ArrayLike", "value: npt.ArrayLike"]
+                    + (["*"] + positional if positional else []), "_Result")
+        _, keyword = _params(unit.op, True, False, reference=True)
+        out += _def(grad, ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                           "grad_output: npt.ArrayLike | None = None"]
+                    + (["*"] + keyword if keyword else []), "tuple[_Result, _Result]")
     out += ["def mpmath_functions() -> dict[str, Any]: ..."]
     return "\n".join(out) + "\n"
 
