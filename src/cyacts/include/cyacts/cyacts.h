@@ -35,10 +35,12 @@
  *   common.h     configuration macros, bit selects, double-double and float-pair arithmetic,
  *                polynomial evaluators, the exp cores, the float16/bfloat16 <-> float32
  *                conversions
- *   piecewise.h  relu, leaky_relu, relu6 and their derivatives
+ *   piecewise.h  relu, leaky_relu, relu6, squared_relu, hardtanh, hardsigmoid, hardswish,
+ *                softsign, hardshrink, softshrink, threshold and their derivatives
  *   logistic.h   tanh, sigmoid, their derivatives and their from-output derivatives
  *   gelu.h       GELU (erf form) and its derivative
  *   gelu_tanh.h  GELU (tanh form) and its derivative
+ *   elu.h        ELU, SELU, CELU (over an expm1), their derivatives and from-output ones
  * This file adds the array loops over their element functions; api.h (generated from the
  * registry of operations) instantiates one per kernel and holds the version macros. */
 #include <stddef.h>
@@ -48,6 +50,7 @@
 #include "logistic.h"
 #include "gelu.h"
 #include "gelu_tanh.h"
+#include "elu.h"
 
 #ifdef __cplusplus
 extern "C" {
