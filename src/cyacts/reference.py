@@ -326,9 +326,18 @@ def _needs_positive_alpha(alpha):
         raise ValueError("from_output=True needs alpha > 0")
 
 
+def _scaled_exp(a, x):
+    """a exp(x) for x <= 0, rounded once also where it is subnormal (a * exp(x) would round
+    exp(x) there first): sign(a) exp(x + log|a|), whose argument's rounding costs ~2^-45
+    relative for |x| < 745."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(a == 0, 0.0, np.sign(a) * np.exp(x + np.log(np.abs(a))))
+
+
 def _elu_grad(x, alpha=1.0):
     """1 where x > 0, alpha exp(x) where x <= 0, NaN for NaN."""
-    return np.where(x > 0, 1.0, np.where(x <= 0, alpha * np.exp(np.minimum(x, 0.0)), np.nan))
+    return np.where(x > 0, 1.0, np.where(x <= 0, _scaled_exp(alpha, np.minimum(x, 0.0)), np.nan))
 
 
 def _elu_grad_from_output(y, alpha=1.0):
@@ -339,7 +348,7 @@ def _elu_grad_from_output(y, alpha=1.0):
 def _selu_grad(x):
     """scale where x > 0, scale alpha exp(x) where x <= 0, NaN for NaN."""
     return np.where(x > 0, _ops.SELU_SCALE,
-                    np.where(x <= 0, _SELU_SA * np.exp(np.minimum(x, 0.0)), np.nan))
+                    np.where(x <= 0, _scaled_exp(_SELU_SA, np.minimum(x, 0.0)), np.nan))
 
 
 def _selu_grad_from_output(y):

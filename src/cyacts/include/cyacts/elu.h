@@ -129,12 +129,14 @@ CYACTS__INLINE double cyacts_elem_selu_grad_f64(double x)
     return cyacts__sel_f64(x <= 0.0, g, cyacts__sel_f64(x > 0.0, CYACTS__SELU_SCALE_F64, x));
 }
 
-/* y + SA for y <= 0 (y >= -SA): Fast2Sum(SA_hi, y), then the low parts. */
+/* y + SA for y <= 0 (y >= -SA): Fast2Sum(SA_hi, y), then the low parts. Below -4 (no output
+ * of selu; -inf would make the error term NaN) the plain sum. */
 CYACTS__INLINE double cyacts_elem_selu_grad_from_output_f64(double y)
 {
     double s = CYACTS__SELU_SA_HI_F64 + y;
     double e = (CYACTS__SELU_SA_HI_F64 - s) + y;
-    return cyacts__sel_f64(y > 0.0, CYACTS__SELU_SCALE_F64, s + (e + CYACTS__SELU_SA_LO_F64));
+    double d = cyacts__sel_f64(y < -4.0, s, s + (e + CYACTS__SELU_SA_LO_F64));
+    return cyacts__sel_f64(y > 0.0, CYACTS__SELU_SCALE_F64, d);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -331,7 +333,8 @@ CYACTS__INLINE float cyacts_elem_selu_grad_from_output_f32(float y)
 {
     float s = CYACTS__SELU_SA_HI_F32 + y;
     float e = (CYACTS__SELU_SA_HI_F32 - s) + y;
-    return cyacts__sel_f32(y > 0.0f, CYACTS__SELU_SCALE_HI_F32, s + (e + CYACTS__SELU_SA_LO_F32));
+    float d = cyacts__sel_f32(y < -4.0f, s, s + (e + CYACTS__SELU_SA_LO_F32)); /* as f64 */
+    return cyacts__sel_f32(y > 0.0f, CYACTS__SELU_SCALE_HI_F32, d);
 }
 
 /* ------------------------------------------------------------------------ */
