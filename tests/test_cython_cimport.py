@@ -77,8 +77,10 @@ def _call_everything(decls):
         f32 = name.endswith("_f32")
         args = []
         for p in params:
-            if p.endswith("n") and p.startswith("size_t"):
+            if p.startswith("size_t") and p.endswith((" n", " cols")):
                 args.append("n")
+            elif p.startswith("size_t") and p.endswith(" rows"):
+                args.append("1")
             elif "*" not in p:
                 args.append("0.25")
             elif p.startswith("const"):
