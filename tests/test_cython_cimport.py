@@ -79,6 +79,12 @@ def _call_everything(decls):
         for p in params:
             if p.endswith("n") and p.startswith("size_t"):
                 args.append("n")
+            elif p == "size_t rows":  # the reductions: one row of n
+                args.append("1")
+            elif p == "size_t cols":
+                args.append("n")
+            elif p == "ptrdiff_t row_stride":
+                args.append("<ptrdiff_t>n")
             elif "*" not in p:
                 args.append("0.25")
             elif p.startswith("const"):
@@ -175,7 +181,8 @@ def test_float32_and_null_grad_output(built):
 
 def test_every_declaration_links_and_runs(built):
     module, decls = built
-    assert len(decls) == 2 * len(_ops.kernels())  # every kernel of the registry, f32 and f64
+    # every kernel and every reduction of the registry, f32 and f64
+    assert len(decls) == 2 * (len(_ops.kernels()) + len(_ops.REDUCTIONS))
     x32 = np.linspace(-3, 3, 33, dtype=np.float32)
     x64 = x32.astype(np.float64)
     y32, y64 = np.empty_like(x32), np.empty_like(x64)

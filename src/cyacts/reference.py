@@ -337,9 +337,10 @@ def _rows(arrays, axis):
 
 def _round_wide(y, dtype):
     """A WIDE result rounded once to `dtype` (bfloat16 through float64: see _round)."""
-    if _is_bfloat16(dtype):
-        return _round(y.astype(np.float64), dtype)
-    return np.asarray(y).astype(dtype)
+    with np.errstate(over="ignore"):  # past the dtype's range: inf, as the rounding gives
+        if _is_bfloat16(dtype):
+            return _round(np.asarray(y).astype(np.float64), dtype)
+        return np.asarray(y).astype(dtype)
 
 
 def _max_and_sum(w):

@@ -335,20 +335,23 @@ CYACTS__INLINE double cyacts__sm_log_softmax_grad_elem_f64(double y, double g, d
 /* ======================================================================================== */
 
 /* The maximum of n elements (NaN-sticky; -inf for none), before the zero is made +0. */
+/* 64 lanes: the maximum does not depend on the order, and four independent chains per
+   AVX-512 register keep the compare-and-select latency off the critical path. */
+#define CYACTS__SM_MAX_LANES 64
 #define CYACTS__SM_DEFINE_MAX(T, sfx, NEG_INF)                                                \
     CYACTS__INLINE T cyacts__sm_row_max_##sfx(const T *x, size_t n)                           \
     {                                                                                         \
-        T lane[CYACTS_SM_LANES], m;                                                           \
-        size_t i = 0, l;                                                                      \
-        for (l = 0; l < CYACTS_SM_LANES; ++l) lane[l] = NEG_INF;                              \
-        for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {                              \
-            CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l)                                 \
+        T lane[CYACTS__SM_MAX_LANES];                                                         \
+        size_t i = 0, l, w;                                                                   \
+        for (l = 0; l < CYACTS__SM_MAX_LANES; ++l) lane[l] = NEG_INF;                         \
+        for (; i + CYACTS__SM_MAX_LANES <= n; i += CYACTS__SM_MAX_LANES) {                    \
+            CYACTS_SIMD for (l = 0; l < CYACTS__SM_MAX_LANES; ++l)                            \
                 lane[l] = cyacts__sm_max_##sfx(lane[l], x[i + l]);                            \
         }                                                                                     \
         for (l = 0; i + l < n; ++l) lane[l] = cyacts__sm_max_##sfx(lane[l], x[i + l]);        \
-        m = lane[0];                                                                          \
-        for (l = 1; l < CYACTS_SM_LANES; ++l) m = cyacts__sm_max_##sfx(m, lane[l]);           \
-        return m;                                                                             \
+        for (w = CYACTS__SM_MAX_LANES / 2; w >= 1; w /= 2)                                    \
+            CYACTS_SIMD for (l = 0; l < w; ++l) lane[l] = cyacts__sm_max_##sfx(lane[l], lane[l + w]); \
+        return lane[0];                                                                       \
     }
 CYACTS__SM_DEFINE_MAX(float, f32, -(float)INFINITY)
 CYACTS__SM_DEFINE_MAX(double, f64, -(double)INFINITY)
@@ -391,6 +394,55 @@ CYACTS__SM_DEFINE_MAX(double, f64, -(double)INFINITY)
         }                                                                                     \
         return cyacts__sm_tree_dd(hs, ls);                                                    \
     }
+/* The softmax sum of one block that also keeps each exp(x - m) pair (hi in eh, lo in el),
+ * for a final map that then needs no second exp: the same lanes, terms and order as
+ * cyacts__sm_block_exp_*, so the same sum. */
+CYACTS__INLINE double cyacts__sm_block_exp_keep_f32(const float *x, size_t n, float m,
+                                                    float *eh, float *el)
+{
+    double acc[CYACTS_SM_LANES];
+    size_t i = 0, l;
+    for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = 0.0;
+    for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {
+        CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {
+            cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(x[i + l], m);
+            eh[i + l] = e.hi;
+            el[i + l] = e.lo;
+            acc[l] += cyacts__sm_exp_pair_sum_f32(e);
+        }
+    }
+    for (l = 0; i + l < n; ++l) {
+        cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(x[i + l], m);
+        eh[i + l] = e.hi;
+        el[i + l] = e.lo;
+        acc[l] += cyacts__sm_exp_pair_sum_f32(e);
+    }
+    return cyacts__sm_tree_d(acc);
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f64(const double *x, size_t n, double m,
+                                                            double *eh, double *el)
+{
+    double hs[CYACTS_SM_LANES], ls[CYACTS_SM_LANES];
+    size_t i = 0, l;
+    for (l = 0; l < CYACTS_SM_LANES; ++l) hs[l] = ls[l] = 0.0;
+    for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {
+        CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {
+            cyacts__dd_f64 e = cyacts__sm_exp_diff_f64(x[i + l], m);
+            eh[i + l] = e.hi;
+            el[i + l] = e.lo;
+            CYACTS__SM_DD_ADD(hs[l], ls[l], e.hi, e.lo);
+        }
+    }
+    for (l = 0; i + l < n; ++l) {
+        cyacts__dd_f64 e = cyacts__sm_exp_diff_f64(x[i + l], m);
+        eh[i + l] = e.hi;
+        el[i + l] = e.lo;
+        CYACTS__SM_DD_ADD(hs[l], ls[l], e.hi, e.lo);
+    }
+    return cyacts__sm_tree_dd(hs, ls);
+}
+
 CYACTS__SM_DEFINE_BLOCK_F32(exp, CYACTS__SM_TERM_EXP_F32)
 CYACTS__SM_DEFINE_BLOCK_F32(expw, CYACTS__SM_TERM_EXPW_F32)
 CYACTS__SM_DEFINE_BLOCK_F32(dot, CYACTS__SM_TERM_DOT_F32)
@@ -570,6 +622,47 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__sm_load_f64(const double *p)
     return s;
 }
 
+/* softmax of a row of at most one block whose maximum is finite, with the exps kept from the
+ * sum (y holds their high parts meanwhile, a stack buffer the low parts): the same results
+ * as the final map's, one exp per element instead of two. */
+CYACTS__INLINE void cyacts__sm_keep_row_f32(const float *x, float *y, size_t n, float m)
+{
+    float el[CYACTS_SM_BLOCK];
+    cyacts_sm_consts k;
+    float sh, sl, inv;
+    size_t i;
+    cyacts__sm_consts_softmax_f32(
+        m, cyacts__sm_fold_f32(cyacts__sm_zero_f32(), cyacts__sm_block_exp_keep_f32(x, n, m, y, el)),
+        &k);
+    sh = (float)k.p;
+    sl = (float)k.q;
+    inv = (float)k.r;
+    CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = cyacts__div_inv_ff_f32(y[i], el[i], sh, sl, inv);
+}
+
+CYACTS__INLINE void cyacts__sm_keep_row_f64(const double *x, double *y, size_t n, double m)
+{
+    double el[CYACTS_SM_BLOCK];
+    cyacts_sm_consts k;
+    double sh, sl, inv;
+    size_t i;
+    cyacts__sm_consts_softmax_f64(
+        m, cyacts__sm_fold_f64(cyacts__sm_zero_f64(), cyacts__sm_block_exp_keep_f64(x, n, m, y, el)),
+        &k);
+    sh = k.p;
+    sl = k.q;
+    inv = k.r;
+    CYACTS_SIMD for (i = 0; i < n; ++i) {
+        double t0 = y[i] * inv;
+        y[i] = CYACTS_FMA_F64(cyacts__div_residual_f64(y[i], el[i], sh, sl, t0), inv, t0);
+    }
+}
+#define CYACTS__SM_KEEPS_softmax 1
+#define CYACTS__SM_KEEPS_log_softmax 0
+#define CYACTS__SM_KEEPS_logsumexp 0
+#define CYACTS__SM_KEEPS_softmax_grad 0
+#define CYACTS__SM_KEEPS_log_softmax_grad 0
+
 /* The maximum as the row uses it: a zero made +0. */
 #define CYACTS__SM_MAX_OF(T, sfx, has_max, x, n) \
     ((has_max) ? cyacts__sm_row_max_##sfx(x, n) + (T)0 : (T)0)
@@ -612,6 +705,10 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__sm_load_f64(const double *p)
             CYACTS__SM_T_##sfx m = CYACTS__SM_MAX_OF(CYACTS__SM_T_##sfx, sfx, has_max, xr, n); \
             cyacts_sm_consts k;                                                               \
             cyacts__sm_sum_##sfx s = cyacts__sm_zero_##sfx();                                 \
+            if (CYACTS__SM_KEEPS_##name && n <= CYACTS_SM_BLOCK && cyacts__sm_finite(m)) {    \
+                cyacts__sm_keep_row_##sfx(xr, y + (ptrdiff_t)row * ys, n, m);                 \
+                continue;                                                                     \
+            }                                                                                 \
             if (!has_max || cyacts__sm_finite(m)) s = cyacts__sm_sum_##name##_##sfx(xr, ar, n, m); \
             cyacts__sm_consts_##name##_##sfx(m, s, &k);                                       \
             if (reduces)                                                                      \
