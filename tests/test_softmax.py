@@ -197,6 +197,9 @@ SPECIAL_ROWS = [
     ([NAN, 1.0], [NAN, NAN], [NAN, NAN], NAN),
     ([INF, NAN], [NAN, NAN], [NAN, NAN], NAN),
     ([-3e38, 3e38], [0.0, 1.0], None, 3e38),  # log_softmax -6e38: -inf in float32
+    # one dominant element: log(sum) = log(1 + 1.9e-22), kept (log_softmax of the maximum,
+    # logsumexp near 0)
+    ([0.0, -50.0], [1.0, np.exp(-50.0)], [-np.exp(-50.0), -50.0], np.exp(-50.0)),
 ]
 
 

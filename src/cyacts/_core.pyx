@@ -1008,9 +1008,9 @@ cdef int _sm_split_row(int op, bint has_max, bint reduces, const floating *x, co
         b1 = (t + 1) * blocks // threads
         lo = b0 * CYACTS_SM_BLOCK
         hi = min(n, b1 * CYACTS_SM_BLOCK)
-        # a block's sum is one double (float32) or two (float64), in block order
+        # a block's sum is two doubles, in block order
         _sm_parts(op, x + lo, NULL if a == NULL else a + lo, <size_t>(hi - lo), m,
-                  parts + b0 * (sizeof(floating) // 4))
+                  parts + 2 * b0)
     _sm_consts(op, m, parts, <size_t>blocks, &k)
     if reduces:
         y[0] = <floating>k.p

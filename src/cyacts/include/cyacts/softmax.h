@@ -21,8 +21,9 @@
  *    column) adds in that order too. Element functions are branch-free, with the same
  *    arithmetic in vector bodies and tails (cyacts.h, B), so the results are bitwise
  *    independent of the instruction set, the thread count and the layout.
- * C. Accuracy: float32 sums run in double (each term exact or to 2^-53), float64 sums in
- *    double-double (TwoSum lanes); exp(x - m) takes x - m as an exact pair. float32 softmax
+ * C. Accuracy: float32 sums run in double (each term exact or to 2^-53; the exp sums count
+ *    the row's maxima apart, whose terms are exactly 1, so 1 + tiny keeps tiny), float64
+ *    sums in double-double (TwoSum lanes); exp(x - m) takes x - m as an exact pair. float32 softmax
  *    is exp(x - m) as a float pair over the sum as a pair (one division, one correction):
  *    within 1 ULP; float64 the same in double-double. log_softmax is (x - m) - log(sum),
  *    two non-positive terms (no cancellation), with log(sum) to ~2^-60 (a double-double log
@@ -96,6 +97,15 @@ CYACTS__INLINE double cyacts__sm_tree_d(double *a)
     for (l = 0; l < 4; ++l) a[l] += a[l + 4];
     for (l = 0; l < 2; ++l) a[l] += a[l + 2];
     return a[0] + a[1];
+}
+
+/* A float32 block's (sum, count) lanes in the fixed tree. */
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_tree_count_f32(double *acc, double *cnt)
+{
+    cyacts__dd_f64 r;
+    r.hi = cyacts__sm_tree_d(acc);
+    r.lo = cyacts__sm_tree_d(cnt);
+    return r;
 }
 
 /* Double-double accumulation: (h, l) += (th, tl), h by TwoSum, every error into l. h is the
@@ -212,17 +222,46 @@ CYACTS__INLINE double cyacts__sm_exp_any_f64(double y)
     return cyacts__sel_f64(y != y, y, e);
 }
 
-/* the terms of the sums */
-#define CYACTS__SM_TERM_EXP_F32(x, a, m) cyacts__sm_exp_pair_sum_f32(cyacts__sm_exp_diff_f32(x, m))
-#define CYACTS__SM_TERM_EXPW_F32(x, a, m) cyacts__sm_exp_neg_f64((double)(m) - (double)(x))
-#define CYACTS__SM_TERM_DOT_F32(x, a, m) ((double)(x) * (double)(a))
-#define CYACTS__SM_TERM_PLAIN_F32(x, a, m) ((double)(a))
-
 /* hi + lo of a float pair, exactly, in double (both fit in 48 bits of one exponent). */
 CYACTS__INLINE double cyacts__sm_exp_pair_sum_f32(cyacts__ff_f32 e)
 {
     return (double)e.hi + (double)e.lo;
 }
+
+/* The terms of the float32 sums, as (term, count): the exp sums count the row's maxima
+ * apart (each term is exactly 1 there) and add the other terms alone, so that a sum of 1 +
+ * tiny keeps its tiny part in double (log(sum) is then about tiny: log_softmax of the
+ * maximum, logsumexp near 0). The other sums count nothing. */
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_split_top_f32(double e, float x, float m)
+{
+    cyacts__dd_f64 t;
+    t.lo = cyacts__sel_double_f32(x == m, 1.0, 0.0);
+    t.hi = e - t.lo;
+    return t;
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_term_exp_f32(float x, float m)
+{
+    return cyacts__sm_split_top_f32(cyacts__sm_exp_pair_sum_f32(cyacts__sm_exp_diff_f32(x, m)),
+                                    x, m);
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_term_expw_f32(float x, float m)
+{
+    return cyacts__sm_split_top_f32(cyacts__sm_exp_neg_f64((double)m - (double)x), x, m);
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_term_other_f32(double v)
+{
+    cyacts__dd_f64 t;
+    t.hi = v;
+    t.lo = 0.0;
+    return t;
+}
+#define CYACTS__SM_TERM_EXP_F32(x, a, m) cyacts__sm_term_exp_f32(x, m)
+#define CYACTS__SM_TERM_EXPW_F32(x, a, m) cyacts__sm_term_expw_f32(x, m)
+#define CYACTS__SM_TERM_DOT_F32(x, a, m) cyacts__sm_term_other_f32((double)(x) * (double)(a))
+#define CYACTS__SM_TERM_PLAIN_F32(x, a, m) cyacts__sm_term_other_f32((double)(a))
 
 /* the final maps: softmax from the sum as a pair (sh, sl) and inv = 1/sh */
 CYACTS__INLINE float cyacts__sm_softmax_elem_f32(float x, float m, float sh, float sl, float inv)
@@ -359,19 +398,26 @@ CYACTS__SM_DEFINE_MAX(double, f64, -(double)INFINITY)
 /* One block's sum (n <= CYACTS_SM_BLOCK) of TERM(x[i], a[i], m), in the order of B:
  * float32 terms in double lanes, float64 terms in double-double lanes. */
 #define CYACTS__SM_DEFINE_BLOCK_F32(kind, TERM)                                               \
-    CYACTS__INLINE double cyacts__sm_block_##kind##_f32(const float *x, const float *a,       \
-                                                        size_t n, float m)                    \
+    CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_##kind##_f32(const float *x, const float *a, \
+                                                                size_t n, float m)            \
     {                                                                                         \
-        double acc[CYACTS_SM_LANES];                                                          \
+        double acc[CYACTS_SM_LANES], cnt[CYACTS_SM_LANES];                                    \
         size_t i = 0, l;                                                                      \
         (void)x; (void)a; (void)m;                                                            \
-        for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = 0.0;                                   \
+        for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = cnt[l] = 0.0;                          \
         for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {                              \
-            CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l)                                 \
-                acc[l] += TERM(x[i + l], a[i + l], m);                                        \
+            CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {                               \
+                cyacts__dd_f64 t = TERM(x[i + l], a[i + l], m);                               \
+                acc[l] += t.hi;                                                               \
+                cnt[l] += t.lo;                                                               \
+            }                                                                                 \
         }                                                                                     \
-        for (l = 0; i + l < n; ++l) acc[l] += TERM(x[i + l], a[i + l], m);                    \
-        return cyacts__sm_tree_d(acc);                                                        \
+        for (l = 0; i + l < n; ++l) {                                                         \
+            cyacts__dd_f64 t = TERM(x[i + l], a[i + l], m);                                   \
+            acc[l] += t.hi;                                                                   \
+            cnt[l] += t.lo;                                                                   \
+        }                                                                                     \
+        return cyacts__sm_tree_count_f32(acc, cnt);                                           \
     }
 #define CYACTS__SM_DEFINE_BLOCK_F64(kind, TERM)                                               \
     CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_##kind##_f64(const double *x,              \
@@ -397,27 +443,33 @@ CYACTS__SM_DEFINE_MAX(double, f64, -(double)INFINITY)
 /* The softmax sum of one block that also keeps each exp(x - m) pair (hi in eh, lo in el),
  * for a final map that then needs no second exp: the same lanes, terms and order as
  * cyacts__sm_block_exp_*, so the same sum. */
-CYACTS__INLINE double cyacts__sm_block_exp_keep_f32(const float *x, size_t n, float m,
-                                                    float *eh, float *el)
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f32(const float *x, size_t n, float m,
+                                                            float *eh, float *el)
 {
-    double acc[CYACTS_SM_LANES];
+    double acc[CYACTS_SM_LANES], cnt[CYACTS_SM_LANES];
     size_t i = 0, l;
-    for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = 0.0;
+    for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = cnt[l] = 0.0;
     for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {
         CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {
-            cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(x[i + l], m);
+            float xi = x[i + l];
+            cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);
+            cyacts__dd_f64 t = cyacts__sm_split_top_f32(cyacts__sm_exp_pair_sum_f32(e), xi, m);
             eh[i + l] = e.hi;
             el[i + l] = e.lo;
-            acc[l] += cyacts__sm_exp_pair_sum_f32(e);
+            acc[l] += t.hi;
+            cnt[l] += t.lo;
         }
     }
     for (l = 0; i + l < n; ++l) {
-        cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(x[i + l], m);
+        float xi = x[i + l];
+        cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);
+        cyacts__dd_f64 t = cyacts__sm_split_top_f32(cyacts__sm_exp_pair_sum_f32(e), xi, m);
         eh[i + l] = e.hi;
         el[i + l] = e.lo;
-        acc[l] += cyacts__sm_exp_pair_sum_f32(e);
+        acc[l] += t.hi;
+        cnt[l] += t.lo;
     }
-    return cyacts__sm_tree_d(acc);
+    return cyacts__sm_tree_count_f32(acc, cnt);
 }
 
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f64(const double *x, size_t n, double m,
@@ -462,48 +514,59 @@ CYACTS__INLINE void cyacts__sm_nan_consts(cyacts_sm_consts *k)
     k->m = k->p = k->q = k->r = (double)NAN;
 }
 
-CYACTS__INLINE void cyacts__sm_consts_softmax_f32(float m, double s, cyacts_sm_consts *k)
+/* A float32 sum (the other terms' sum, the count of maxima) as a double-double. */
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_total_f32(cyacts__dd_f64 s)
 {
-    float sh = (float)s;
+    return cyacts__two_sum_f64(s.lo, s.hi);
+}
+
+CYACTS__INLINE void cyacts__sm_consts_softmax_f32(float m, cyacts__dd_f64 s, cyacts_sm_consts *k)
+{
+    cyacts__dd_f64 t = cyacts__sm_total_f32(s);
+    float sh = (float)t.hi;
     if (!cyacts__sm_finite(m)) {
         cyacts__sm_nan_consts(k);
         return;
     }
     k->m = m;
     k->p = sh;
-    k->q = (float)(s - (double)sh);
+    k->q = (float)((t.hi - (double)sh) + t.lo);
     k->r = 1.0f / sh;
 }
 
-CYACTS__INLINE void cyacts__sm_consts_log_softmax_f32(float m, double s, cyacts_sm_consts *k)
+CYACTS__INLINE void cyacts__sm_consts_log_softmax_f32(float m, cyacts__dd_f64 s,
+                                                      cyacts_sm_consts *k)
 {
+    cyacts__dd_f64 t = cyacts__sm_total_f32(s);
     if (!cyacts__sm_finite(m)) {
         cyacts__sm_nan_consts(k);
         return;
     }
     k->m = m;
-    k->p = cyacts__sm_log_dd(s, 0.0).hi;
+    k->p = cyacts__sm_log_dd(t.hi, t.lo).hi;
     k->q = k->r = 0.0;
 }
 
-CYACTS__INLINE void cyacts__sm_consts_logsumexp_f32(float m, double s, cyacts_sm_consts *k)
+CYACTS__INLINE void cyacts__sm_consts_logsumexp_f32(float m, cyacts__dd_f64 s,
+                                                    cyacts_sm_consts *k)
 {
     k->m = m;
     k->q = k->r = 0.0;
     if (!cyacts__sm_finite(m)) {
         k->p = m; /* NaN, or +-inf: all -inf (or empty) gives -inf */
     } else {
-        cyacts__dd_f64 l = cyacts__sm_log_dd(s, 0.0);
+        cyacts__dd_f64 t = cyacts__sm_total_f32(s);
+        cyacts__dd_f64 l = cyacts__sm_log_dd(t.hi, t.lo);
         cyacts__dd_f64 r = cyacts__two_sum_f64((double)m, l.hi);
         k->p = (float)(r.hi + (r.lo + l.lo));
     }
 }
 
-CYACTS__INLINE void cyacts__sm_consts_grad_f32(float m, double s, cyacts_sm_consts *k)
+CYACTS__INLINE void cyacts__sm_consts_grad_f32(float m, cyacts__dd_f64 s, cyacts_sm_consts *k)
 {
     (void)m;
     k->m = k->q = k->r = 0.0;
-    k->p = s;
+    k->p = s.hi; /* nothing counted */
 }
 #define cyacts__sm_consts_softmax_grad_f32 cyacts__sm_consts_grad_f32
 #define cyacts__sm_consts_log_softmax_grad_f32 cyacts__sm_consts_grad_f32
@@ -593,27 +656,32 @@ CYACTS__INLINE void cyacts__sm_consts_grad_f64(double m, cyacts__dd_f64 s, cyact
     X(log_softmax_grad, 0, plain, 0, CYACTS__SM_ELEM_LOG_SOFTMAX_GRAD_##SFX, sfx)
 
 /* Sum types: a double (float32) or a double-double (float64), with their fold. */
-typedef double cyacts__sm_sum_f32;
+typedef cyacts__dd_f64 cyacts__sm_sum_f32; /* (the other terms' sum, the count of maxima) */
 typedef cyacts__dd_f64 cyacts__sm_sum_f64;
-CYACTS__INLINE double cyacts__sm_zero_f32(void) { return 0.0; }
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_zero_f64(void)
 {
     cyacts__dd_f64 z;
     z.hi = z.lo = 0.0;
     return z;
 }
-CYACTS__INLINE double cyacts__sm_fold_f32(double total, double part) { return total + part; }
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_zero_f32(void) { return cyacts__sm_zero_f64(); }
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_fold_f32(cyacts__dd_f64 t, cyacts__dd_f64 part)
+{
+    t.hi += part.hi;
+    t.lo += part.lo;
+    return t;
+}
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_fold_f64(cyacts__dd_f64 t, cyacts__dd_f64 part)
 {
     CYACTS__SM_DD_ADD(t.hi, t.lo, part.hi, part.lo);
     return t;
 }
 /* a block's sum stored as doubles: one (float32) or two (float64) */
-#define CYACTS__SM_PARTS_f32 1
+#define CYACTS__SM_PARTS_f32 2
 #define CYACTS__SM_PARTS_f64 2
-CYACTS__INLINE void cyacts__sm_store_f32(double *p, double s) { p[0] = s; }
+CYACTS__INLINE void cyacts__sm_store_f32(double *p, cyacts__dd_f64 s) { p[0] = s.hi; p[1] = s.lo; }
 CYACTS__INLINE void cyacts__sm_store_f64(double *p, cyacts__dd_f64 s) { p[0] = s.hi; p[1] = s.lo; }
-CYACTS__INLINE double cyacts__sm_load_f32(const double *p) { return p[0]; }
+#define cyacts__sm_load_f32 cyacts__sm_load_f64
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_load_f64(const double *p)
 {
     cyacts__dd_f64 s;
@@ -808,12 +876,18 @@ CYACTS__INLINE void cyacts__sm_keep_row_f64(const double *x, double *y, size_t n
 #define CYACTS__SM_TERM_dot_f64 CYACTS__SM_TERM_DOT_F64
 #define CYACTS__SM_TERM_plain_f64 CYACTS__SM_TERM_PLAIN_F64
 /* the strided path's lanes: 16 per column, float32 sums in doubles, float64 in pairs */
-#define CYACTS__SM_LANES_DECL_f32 double lanes[CYACTS_SM_LANES][CYACTS_SM_TILE]
+#define CYACTS__SM_LANES_DECL_f32                                                             \
+    double lanes[CYACTS_SM_LANES][CYACTS_SM_TILE], counts[CYACTS_SM_LANES][CYACTS_SM_TILE]
 #define CYACTS__SM_LANES_ZERO_f32(w)                                                          \
     for (l = 0; l < CYACTS_SM_LANES; ++l)                                                     \
-        for (c = 0; c < (w); ++c) lanes[l][c] = 0.0
-#define CYACTS__SM_LANE_ADD_f32(l, c, t) lanes[l][c] += (t)
-#define CYACTS__SM_LANES_TREE_f32(c) cyacts__sm_col_tree_d(lanes, c)
+        for (c = 0; c < (w); ++c) lanes[l][c] = counts[l][c] = 0.0
+#define CYACTS__SM_LANE_ADD_f32(l, c, t)                                                      \
+    do {                                                                                      \
+        cyacts__dd_f64 t_ = (t);                                                              \
+        lanes[l][c] += t_.hi;                                                                 \
+        counts[l][c] += t_.lo;                                                                \
+    } while (0)
+#define CYACTS__SM_LANES_TREE_f32(c) cyacts__sm_col_tree_count_f32(lanes, counts, c)
 #define CYACTS__SM_LANES_DECL_f64                                                             \
     double lanes_h[CYACTS_SM_LANES][CYACTS_SM_TILE], lanes_l[CYACTS_SM_LANES][CYACTS_SM_TILE]
 #define CYACTS__SM_LANES_ZERO_f64(w)                                                          \
@@ -833,6 +907,16 @@ CYACTS__INLINE double cyacts__sm_col_tree_d(double (*lanes)[CYACTS_SM_TILE], siz
     int l;
     for (l = 0; l < CYACTS_SM_LANES; ++l) a[l] = lanes[l][c];
     return cyacts__sm_tree_d(a);
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_col_tree_count_f32(double (*acc)[CYACTS_SM_TILE],
+                                                            double (*cnt)[CYACTS_SM_TILE],
+                                                            size_t c)
+{
+    cyacts__dd_f64 r;
+    r.hi = cyacts__sm_col_tree_d(acc, c);
+    r.lo = cyacts__sm_col_tree_d(cnt, c);
+    return r;
 }
 
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_col_tree_dd(double (*h)[CYACTS_SM_TILE],
