@@ -321,20 +321,11 @@ class _Buffers:
             raise ValueError(f"unknown layout {layout!r}; choose from {list(LAYOUTS)}")
         dtype = dtype_of(dtype) if isinstance(dtype, str) else np.dtype(dtype)
         rng = np.random.default_rng(seed)
-        self.layout, self.size = layout, n
-        rows, d = view_shape(n) if layout == "view" else (n, None)
-        self.shape = (n,) if d is None else (rows, d)
-
-        def operand(values):
-            if d is None:
-                return values.astype(dtype)
-            z = np.zeros((rows, 2 * d), dtype)
-            z[:, :d] = values.reshape(rows, d)
-            return z[:, :d]
-
-        self.x = operand(rng.standard_normal(n) * 3)
-        self.g = operand(rng.standard_normal(n))
-        self.y = operand(np.zeros(n))
+        self.layout, self.size, self._dtype = layout, n, dtype
+        self.shape = view_shape(n) if layout == "view" else (n,)
+        self.x = self._operand(rng.standard_normal(n) * 3)
+        self.g = self._operand(rng.standard_normal(n))
+        self.y = self._operand(np.zeros(n))
         self.s = SimpleNamespace(t=np.zeros(self.shape, dtype), u=np.zeros(self.shape, dtype),
                                  m=np.zeros(self.shape, bool), m2=np.zeros(self.shape, bool))
         self.consts = {name: dtype.type(v) for name, v in
@@ -347,7 +338,16 @@ class _Buffers:
 
     @property
     def dtype(self):
-        return self.x.dtype
+        return self._dtype
+
+    def _operand(self, values):
+        """values (n float64s) in the layout: a 1-D array, or z[:, :d] of a new (rows, 2d) z."""
+        if self.layout == "contiguous":
+            return values.astype(self.dtype)
+        rows, d = self.shape
+        z = np.zeros((rows, 2 * d), self.dtype)
+        z[:, :d] = values.reshape(rows, d)
+        return z[:, :d]
 
     def input(self, function):
         """x, or for the *_y rows the forward output that the derivative reads (in the same
@@ -356,8 +356,7 @@ class _Buffers:
         if row.kind != "grad_y":
             return self.x
         if function not in self._forward_output:
-            out = np.zeros_like(self.y) if self.layout == "contiguous" else \
-                np.zeros((self.shape[0], 2 * self.shape[1]), self.dtype)[:, :self.shape[1]]
+            out = self._operand(np.zeros(self.size))
             getattr(cyacts, row.op.name)(self.x, out=out, **row.params)
             self._forward_output[function] = out
         return self._forward_output[function]
