@@ -201,8 +201,10 @@ def _params(op, grad, scalar_call, reference=False, gated=False):
         text = f"{p.name}: {kind}" if p.required else f"{p.name}: {kind} = {p.default!r}"
         text = text.replace("'", '"')
         kw_only = p.kw_only_in_grad if grad else p.keyword_only
-        if reference or gated:
-            kw_only = grad  # positional in the forward, keywords in the derivative
+        if reference:
+            kw_only = grad  # the oracle: positional in the forward, keywords in the derivative
+        elif gated and grad:
+            kw_only = True  # after grad_output=None, as the derivatives' other parameters
         elif p.required:
             kw_only = kw_only or grad
         (keyword if kw_only else positional).append(text)

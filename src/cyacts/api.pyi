@@ -389,12 +389,12 @@ def glu_grad(
 # ---- geglu -----------------------------------------------------------------------------------
 @overload
 def geglu(
-    gate: npt.ArrayLike, value: npt.ArrayLike, approximate: _Approximate = "none", *, out: _OutT,
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none", out: _OutT,
     n_threads: int | None = None,
 ) -> _OutT: ...
 @overload
 def geglu(
-    gate: npt.ArrayLike, value: npt.ArrayLike, approximate: _Approximate = "none", *,
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none",
     out: None = None, n_threads: int | None = None,
 ) -> npt.NDArray[_Float] | np.floating[Any]: ...
 def geglu_grad(
