@@ -30,6 +30,13 @@ from .api import squared_relu_grad as squared_relu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
+from ._softmax import softmax as softmax
+from ._softmax import softmax_ as softmax_
+from ._softmax import log_softmax as log_softmax
+from ._softmax import log_softmax_ as log_softmax_
+from ._softmax import logsumexp as logsumexp
+from ._softmax import softmax_grad as softmax_grad
+from ._softmax import log_softmax_grad as log_softmax_grad
 
 __version__: str
 __all__ = [
@@ -65,6 +72,13 @@ __all__ = [
     "show_config",
     "reference",
     "__version__",
+    "softmax",
+    "softmax_",
+    "log_softmax",
+    "log_softmax_",
+    "logsumexp",
+    "softmax_grad",
+    "log_softmax_grad",
 ]
 
 def get_include() -> str: ...

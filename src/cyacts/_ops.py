@@ -465,3 +465,91 @@ def resolve(value, params, op):
         return params.get(value, param.default)
     return value
 
+
+
+# ============================================================================================
+# Reductions: functions along an axis (softmax, log_softmax, logsumexp and the derivatives)
+# ============================================================================================
+# A family of its own: each entry is one public function of cyacts (made by _softmax.py), one
+# op of the reductions' kernel table (_kernels/reduce_ops.h, generated) and one C function per
+# dtype (include/cyacts/softmax.h), with its oracle in cyacts.reference. The C functions take
+# `rows` rows of `cols` contiguous elements, `row_stride` apart.
+
+#: the header holding the reductions (their element functions, row loops and C API)
+REDUCTION_HEADER = "softmax.h"
+
+
+@dataclasses.dataclass(frozen=True)
+class Reduction:
+    """One function along an axis of its input."""
+
+    name: str
+    #: first docstring line: the formula
+    formula: str
+    #: the rest of the docstring: semantics and trade-offs
+    notes: str = ""
+    #: the array arguments: ("x",) for a forward, ("y", "grad_output") for a derivative read
+    #: from the forward's output y
+    inputs: tuple = ("x",)
+    #: "elements" (the input's shape) or "rows" (one value per row: the axis removed, or kept
+    #: with keepdims=True)
+    result: str = "elements"
+    #: has the in-place form f_(x, axis)
+    inplace: bool = False
+    #: max error in ULPs against the correctly rounded result, {dtype: bound}
+    ulp: Optional[dict] = None
+    #: what the bound is relative to, where that is not the result itself
+    ulp_of: str = "the result"
+    #: the oracle in cyacts.reference (default: the same name)
+    reference: str = ""
+
+    @property
+    def is_grad(self):
+        return len(self.inputs) == 2
+
+    @property
+    def reference_name(self):
+        return self.reference or self.name
+
+    def c_arguments(self, ctype):
+        """The parameter list of cyacts_<name>_<f32|f64>."""
+        T = ctype
+        tail = "size_t rows, size_t cols, ptrdiff_t row_stride"
+        if self.is_grad:
+            return f"const {T} *y, const {T} *grad_output, {T} *grad_input, {tail}"
+        return f"const {T} *x, {T} *y, {tail}"
+
+
+_SOFTMAX_NOTES = (
+    "axis is an int (negative counts from the end) or None (the whole array as one row). "
+    "Stable for any finite input (the row's maximum is subtracted); -inf entries get "
+    "probability 0; a row that is all -inf, or holds +inf or NaN, gives NaN.")
+
+REDUCTIONS = (
+    Reduction("softmax", "exp(x - max) / sum(exp(x - max)) along axis.",
+              notes=_SOFTMAX_NOTES, inplace=True, ulp=_bounds(2, 4)),
+    Reduction("log_softmax", "(x - max) - log(sum(exp(x - max))) along axis.",
+              notes=_SOFTMAX_NOTES.replace("probability 0", "log-probability -inf"),
+              inplace=True, ulp=_bounds(2, 4)),
+    Reduction("logsumexp", "max + log(sum(exp(x - max))) along axis: log(sum(exp(x))).",
+              notes="axis is an int or None (every element); keepdims=True keeps the axis "
+                    "with length 1. A row that is all -inf, or empty, gives -inf; +inf gives "
+                    "+inf, NaN gives NaN.",
+              result="rows", ulp=_bounds(2, 4),
+              ulp_of="the result, or of max(|max|, log(sum)) where the two cancel"),
+    Reduction("softmax_grad", "y * (grad_output - sum(grad_output * y)) along axis, "
+              "y = softmax(x): the gradient of softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="y * max(|grad_output|, |sum(grad_output * y)|)"),
+    Reduction("log_softmax_grad", "grad_output - exp(y) * sum(grad_output) along axis, "
+              "y = log_softmax(x): the gradient of log_softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="max(|grad_output|, |exp(y) sum(grad_output)|)"),
+)
+
+REDUCTIONS_BY_NAME = {r.name: r for r in REDUCTIONS}
+
+
+def reduction_names():
+    """The public functions of the reductions: f, and f_ where it has an in-place form."""
+    return [n for r in REDUCTIONS for n in ((r.name, r.name + "_") if r.inplace else (r.name,))]

@@ -132,3 +132,27 @@ cdef extern from "cyacts/cyacts.h" nogil:
                               size_t cols)
     void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
                                  size_t cols)
+
+    # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, row_stride apart
+    # (in elements); in place when the output is an input; logsumexp writes one value per row
+    void cyacts_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f32(const float *x, float *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                     size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f64(const double *x, double *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f64(const double *y, const double *grad_output, double *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f64(const double *y, const double *grad_output,
+                                     double *grad_input, size_t rows, size_t cols,
+                                     ptrdiff_t row_stride)

@@ -39,6 +39,9 @@
  *   logistic.h   tanh, sigmoid, their derivatives and their from-output derivatives
  *   gelu.h       GELU (erf form) and its derivative
  *   gelu_tanh.h  GELU (tanh form) and its derivative
+ *   softmax.h    softmax, log_softmax, logsumexp over rows and the derivatives of the first
+ *                two: row functions of their own (cyacts_softmax_f32(x, y, rows, cols,
+ *                row_stride), ...), with the sums in one fixed order (see the header)
  * This file adds the array loops over their element functions; api.h (generated from the
  * registry of operations) instantiates one per kernel and holds the version macros. */
 #include <stddef.h>
@@ -48,6 +51,7 @@
 #include "logistic.h"
 #include "gelu.h"
 #include "gelu_tanh.h"
+#include "softmax.h"
 
 #ifdef __cplusplus
 extern "C" {
