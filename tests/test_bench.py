@@ -70,6 +70,13 @@ def test_run_api_and_table():
     assert "relu6_grad" in table and "1e5" in table
 
 
+# peers less accurate than the dtype, as they are: (row, peer, dtype) -> tolerance
+PEER_TOLERANCE = {
+    # PyTorch's float64 hardsigmoid_backward multiplies by 1/6 rounded to float32
+    ("hardsigmoid_grad", "torch", "float64"): 2e-8,
+}
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("function", list(_bench.FUNCTIONS))
 def test_contenders_agree_with_reference(function, dtype):
@@ -82,7 +89,7 @@ def test_contenders_agree_with_reference(function, dtype):
         assert out.dtype == np.dtype(dtype), name
         if name != "memory":
             err = np.max(np.abs(out.astype(np.float64) - ref)) / scale
-            assert err <= tol, (name, err)
+            assert err <= PEER_TOLERANCE.get((function, name, dtype), tol), (name, err)
 
 
 def _expected_rows(op, params):

@@ -50,9 +50,14 @@ QUICK_SIZES = (10**3, 10**5, 10**6)
 DTYPES = ("float32", "float64")
 PEERS = ("numpy", "numexpr", "torch")
 ALPHA = _ops.ALPHA.default        # leaky_relu's slope: the default, which its row runs
+LAMBD = _ops.LAMBD.default        # the shrinks' half-width: the default
+# threshold's row runs its first variant (it has no defaults)
+THRESHOLD, VALUE = (_ops.BY_NAME["threshold"].required[n] for n in ("threshold", "value"))
 C = math.sqrt(2.0 / math.pi)      # tanh-GELU: tanh(C * (x + K x^3))
 K = 0.044715
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+SELU_ALPHA, SELU_SCALE = _ops.SELU_ALPHA, _ops.SELU_SCALE
+SELU_SA = _ops.SELU_SCALE_ALPHA
 NOISY = 1.25                      # median / fastest sample above this: a disturbed cell
 
 
@@ -138,6 +143,148 @@ def _np_sigmoid_grad(x, g, y, s):
     y *= g
 
 
+def _np_elu(x, g, y, s):  # alpha = 1: max(x, expm1(min(x, 0)))
+    np.minimum(x, 0, out=s.t)
+    np.expm1(s.t, out=s.t)
+    np.maximum(x, s.t, out=y)
+
+
+def _np_elu_grad(x, g, y, s):  # alpha = 1: exp(min(x, 0))
+    np.minimum(x, 0, out=s.t)
+    np.exp(s.t, out=s.t)
+    np.multiply(g, s.t, out=y)
+
+
+def _np_elu_grad_y(x, g, y, s):  # alpha = 1: min(y, 0) + 1
+    np.minimum(x, 0, out=s.t)
+    s.t += 1
+    np.multiply(g, s.t, out=y)
+
+
+def _np_selu(x, g, y, s):
+    np.minimum(x, 0, out=s.t)
+    np.expm1(s.t, out=s.t)
+    s.t *= SELU_SA
+    np.maximum(x, 0, out=y)
+    y *= SELU_SCALE
+    y += s.t
+
+
+def _selu_positive_fix(x, s):  # s.t += (scale - scale alpha) where x > 0
+    np.greater(x, 0, out=s.m)
+    np.multiply(s.m, SELU_SCALE - SELU_SA, out=s.u)
+    s.t += s.u
+
+
+def _np_selu_grad(x, g, y, s):
+    np.minimum(x, 0, out=s.t)
+    np.exp(s.t, out=s.t)
+    s.t *= SELU_SA
+    _selu_positive_fix(x, s)
+    np.multiply(g, s.t, out=y)
+
+
+def _np_selu_grad_y(x, g, y, s):
+    np.minimum(x, 0, out=s.t)
+    s.t += SELU_SA
+    _selu_positive_fix(x, s)
+    np.multiply(g, s.t, out=y)
+
+
+def _np_band(x, g, y, s, lo, hi):  # g where lo < x < hi
+    np.greater(x, lo, out=s.m)
+    np.less(x, hi, out=s.m2)
+    np.logical_and(s.m, s.m2, out=s.m)
+    return np.multiply(g, s.m, out=y)
+
+
+def _np_hardsigmoid(x, g, y, s):
+    np.multiply(x, 1 / 6, out=y)
+    y += 0.5
+    np.clip(y, 0, 1, out=y)
+
+
+def _np_hardswish(x, g, y, s):
+    np.add(x, 3, out=s.t)
+    np.clip(s.t, 0, 6, out=s.t)
+    np.multiply(x, s.t, out=y)
+    y *= 1 / 6
+
+
+def _np_hardswish_grad(x, g, y, s):  # 0 below -3, x/3 + 1/2 between, 1 from 3 on
+    np.multiply(x, 1 / 3, out=s.t)
+    s.t += 0.5
+    np.greater(x, -3, out=s.m)
+    s.t *= s.m
+    np.less(x, 3, out=s.m)
+    s.t *= s.m
+    np.logical_not(s.m, out=s.m)
+    s.t += s.m
+    np.multiply(g, s.t, out=y)
+
+
+def _np_softsign(x, g, y, s):
+    np.abs(x, out=s.t)
+    s.t += 1
+    np.divide(x, s.t, out=y)
+
+
+def _np_softsign_grad(x, g, y, s):
+    np.abs(x, out=s.t)
+    s.t += 1
+    np.square(s.t, out=s.t)
+    np.divide(g, s.t, out=y)
+
+
+def _np_softsign_grad_y(x, g, y, s):
+    np.abs(x, out=s.t)
+    np.subtract(1, s.t, out=s.t)
+    np.square(s.t, out=s.t)
+    np.multiply(g, s.t, out=y)
+
+
+def _np_hardshrink(x, g, y, s):
+    np.abs(x, out=s.t)
+    np.greater(s.t, LAMBD, out=s.m)
+    np.multiply(x, s.m, out=y)
+
+
+def _np_shrink_grad(x, g, y, s):
+    np.abs(x, out=s.t)
+    np.greater(s.t, LAMBD, out=s.m)
+    np.multiply(g, s.m, out=y)
+
+
+def _np_softshrink(x, g, y, s):  # x - clip(x, -lambd, lambd)
+    np.clip(x, -LAMBD, LAMBD, out=s.t)
+    np.subtract(x, s.t, out=y)
+
+
+def _np_threshold(x, g, y, s):
+    np.copyto(y, x)
+    np.less_equal(x, THRESHOLD, out=s.m)
+    np.putmask(y, s.m, VALUE)
+
+
+def _torch_softsign_grad(x, g, y, s):
+    t = _torch.abs(x, out=s.t)
+    t += 1
+    t.mul_(t)
+    return _torch.div(g, t, out=y)
+
+
+def _torch_softsign_grad_y(x, g, y, s):
+    t = _torch.abs(x, out=s.t)
+    _torch.sub(1, t, out=t)
+    t.mul_(t)
+    return _torch.mul(g, t, out=y)
+
+
+def _elu_bw(g, alpha, scale, input_scale, is_result, x, grad_input):
+    return _aten.elu_backward.grad_input(g, alpha, scale, input_scale, is_result, x,
+                                         grad_input=grad_input)
+
+
 _TH_U = "tanh(c * (x + k * x * x * x))"
 if _torch is not None:
     _nn, _aten = _torch._C._nn, _torch.ops.aten
@@ -205,6 +352,85 @@ PEER_FORMS = {
                                                       np.subtract(1, x, out=y), out=y),
                        lambda x, g, y, s: _aten.sigmoid_backward.grad_input(g, x, grad_input=y),
                        "g * x * (1 - x)"),
+    # ELU's family at alpha = 1 (celu(x, 1) is elu(x, 1)); torch's CPU kernel is one elu with
+    # scale and input scale, its backward elu_backward (from x, or from the result)
+    "elu": (_np_elu, lambda x, g, y, s: _nn.elu(x, 1.0, 1, 1, out=y),
+            "where(x > 0, x, expm1(x))"),
+    "selu": (_np_selu, lambda x, g, y, s: _nn.elu(x, SELU_ALPHA, SELU_SCALE, 1, out=y),
+             "where(x > 0, sc * x, sa * expm1(x))"),
+    "celu": (_np_elu, lambda x, g, y, s: _nn.elu(x, 1.0, 1, 1.0, out=y),
+             "where(x > 0, x, expm1(x))"),
+    "elu_grad": (_np_elu_grad,
+                 lambda x, g, y, s: _elu_bw(g, 1.0, 1, 1, False, x, grad_input=y),
+                 "g * exp(where(x > 0, 0, x))"),
+    "selu_grad": (_np_selu_grad,
+                  lambda x, g, y, s: _elu_bw(g, SELU_ALPHA, SELU_SCALE, 1, False, x,
+                                                      grad_input=y),
+                  "g * where(x > 0, sc, sa * exp(x))"),
+    "celu_grad": (_np_elu_grad,
+                  lambda x, g, y, s: _elu_bw(g, 1.0, 1, 1.0, False, x, grad_input=y),
+                  "g * exp(where(x > 0, 0, x))"),
+    "elu_grad_y": (_np_elu_grad_y,
+                   lambda x, g, y, s: _elu_bw(g, 1.0, 1, 1, True, x, grad_input=y),
+                   "g * where(x > 0, 1, x + 1)"),
+    "selu_grad_y": (_np_selu_grad_y,
+                    lambda x, g, y, s: _elu_bw(g, SELU_ALPHA, SELU_SCALE, 1, True, x,
+                                                        grad_input=y),
+                    "g * where(x > 0, sc, x + sa)"),
+    "celu_grad_y": (_np_elu_grad_y,
+                    lambda x, g, y, s: _elu_bw(g, 1.0, 1, 1.0, True, x, grad_input=y),
+                    "g * where(x > 0, 1, x + 1)"),
+    "hardtanh": (lambda x, g, y, s: np.clip(x, -1, 1, out=y),
+                 lambda x, g, y, s: _nn.hardtanh(x, -1, 1, out=y),
+                 "where(x < -1, -1, where(x > 1, 1, x))"),
+    "hardtanh_grad": (lambda x, g, y, s: _np_band(x, g, y, s, -1, 1),
+                      lambda x, g, y, s: _aten.hardtanh_backward.grad_input(g, x, -1, 1,
+                                                                            grad_input=y),
+                      "where((x > -1) & (x < 1), g, 0)"),
+    "hardsigmoid": (_np_hardsigmoid, lambda x, g, y, s: _nn.hardsigmoid(x, out=y),
+                    "where(x <= -3, 0, where(x >= 3, 1, x / 6 + h))"),
+    "hardsigmoid_grad": (lambda x, g, y, s: np.multiply(_np_band(x, g, y, s, -3, 3), 1 / 6,
+                                                        out=y),
+                         lambda x, g, y, s: _aten.hardsigmoid_backward.grad_input(
+                             g, x, grad_input=y),
+                         "where((x > -3) & (x < 3), g / 6, 0)"),
+    # torch's autograd saves hardsigmoid's and softshrink's input: no torch op reads y
+    "hardsigmoid_grad_y": (lambda x, g, y, s: np.multiply(_np_band(x, g, y, s, 0, 1), 1 / 6,
+                                                          out=y),
+                           None, "where((x > 0) & (x < 1), g / 6, 0)"),
+    "hardswish": (_np_hardswish, lambda x, g, y, s: _nn.hardswish(x, out=y),
+                  "where(x <= -3, 0, where(x >= 3, x, x * (x + 3) / 6))"),
+    "hardswish_grad": (_np_hardswish_grad,
+                       lambda x, g, y, s: _aten.hardswish_backward.out(g, x, out=y),
+                       "where(x <= -3, 0, where(x >= 3, g, g * (x / 3 + h)))"),
+    # softsign is composite in torch: x / (1 + |x|) and its autograd, written with outputs
+    "softsign": (_np_softsign,
+                 lambda x, g, y, s: _torch.div(x, _torch.abs(x, out=s.t).add_(1), out=y),
+                 "x / (1 + abs(x))"),
+    "softsign_grad": (_np_softsign_grad, _torch_softsign_grad, "g / (1 + abs(x))**2"),
+    "softsign_grad_y": (_np_softsign_grad_y, _torch_softsign_grad_y, "g * (1 - abs(x))**2"),
+    "hardshrink": (_np_hardshrink, lambda x, g, y, s: _aten.hardshrink.out(x, LAMBD, out=y),
+                   "where(abs(x) > h, x, 0)"),
+    "hardshrink_grad": (_np_shrink_grad,
+                        lambda x, g, y, s: _aten.hardshrink_backward.grad_input(
+                            g, x, LAMBD, grad_input=y),
+                        "where(abs(x) > h, g, 0)"),
+    "softshrink": (_np_softshrink, lambda x, g, y, s: _nn.softshrink(x, LAMBD, out=y),
+                   "where(x > h, x - h, where(x < -h, x + h, 0))"),
+    "softshrink_grad": (_np_shrink_grad,
+                        lambda x, g, y, s: _aten.softshrink_backward.grad_input(
+                            g, x, LAMBD, grad_input=y),
+                        "where(abs(x) > h, g, 0)"),
+    "softshrink_grad_y": (lambda x, g, y, s: np.multiply(g, np.not_equal(x, 0, out=s.m), out=y),
+                          None, "where(x != 0, g, 0)"),
+    "threshold": (_np_threshold,
+                  lambda x, g, y, s: _aten.threshold.out(x, THRESHOLD, VALUE, out=y),
+                  "where(x > th, x, v)"),
+    "threshold_grad": (lambda x, g, y, s: np.multiply(g, np.greater(x, THRESHOLD, out=s.m),
+                                                      out=y),
+                       lambda x, g, y, s: _aten.threshold_backward.grad_input(
+                           g, x, THRESHOLD, grad_input=y),
+                       "where(x > th, g, 0)"),
 }
 
 
@@ -268,7 +494,8 @@ class _Buffers:
         self.s = SimpleNamespace(t=np.zeros(n, dtype), u=np.zeros(n, dtype),  # temporaries
                                  m=np.zeros(n, bool), m2=np.zeros(n, bool))
         self.consts = {name: np.dtype(dtype).type(v) for name, v in
-                       {"a": ALPHA, "c": C, "k": K, "k3": 3 * K, "h": 0.5}.items()}
+                       {"a": ALPHA, "c": C, "k": K, "k3": 3 * K, "h": 0.5, "sa": SELU_SA,
+                        "sc": SELU_SCALE, "th": THRESHOLD, "v": VALUE}.items()}
         if _torch is not None:
             t = _torch.from_numpy
             self.tx, self.tg, self.ty = t(self.x), t(self.g), t(self.y)

@@ -142,6 +142,66 @@ def sigmoid(x):
     return _sigmoid(x)
 
 
+@_elementwise
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha expm1(x)."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+@_elementwise
+def selu(x):
+    """scale x if x > 0 else scale alpha expm1(x), PyTorch's constants."""
+    return np.where(x > 0, _ops.SELU_SCALE * x, _SELU_SA * np.expm1(np.minimum(x, 0.0)))
+
+
+@_elementwise
+def celu(x, alpha=1.0):
+    """max(0, x) + min(0, alpha expm1(x/alpha)) = x if x > 0 else alpha expm1(x/alpha)."""
+    return np.where(x > 0, x, alpha * np.expm1(x / alpha))
+
+
+@_elementwise
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """min(max(x, min_val), max_val); NaN stays NaN."""
+    return np.where(x < min_val, min_val, np.where(x > max_val, max_val, x))
+
+
+@_elementwise
+def hardsigmoid(x):
+    """relu6(x + 3)/6."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, (x + 3.0) / 6.0))
+
+
+@_elementwise
+def hardswish(x):
+    """x relu6(x + 3)/6."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, x, x * (x + 3.0) / 6.0))
+
+
+@_elementwise
+def softsign(x):
+    """x / (1 + |x|), +-1 at +-inf."""
+    return np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x)))
+
+
+@_elementwise
+def hardshrink(x, lambd=0.5):
+    """x if |x| > lambd else 0; NaN stays NaN."""
+    return np.where((x >= -lambd) & (x <= lambd), 0.0, x)
+
+
+@_elementwise
+def softshrink(x, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else x * 0."""
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0.0))
+
+
+@_elementwise
+def threshold(x, threshold, value):
+    """x if x > threshold else value; NaN stays NaN."""
+    return np.where(x <= threshold, value, x)
+
+
 def _grad(f_prime, from_output_form=None):
     """Build a derivative: f'(x) (or from the output y), times grad_output when given."""
 
@@ -256,6 +316,103 @@ def _sigmoid_grad(x):
     return _sigmoid_slope(x)
 
 
+# SELU's scale * alpha, the exact product of the two doubles, as hi + lo
+_SELU_SA = _ops.SELU_SCALE_ALPHA
+_SELU_SA_LO = float.fromhex("0x1.092dbf6372048p-54")
+
+
+def _needs_positive_alpha(alpha):
+    if not np.all(np.asarray(alpha) > 0):
+        raise ValueError("from_output=True needs alpha > 0")
+
+
+def _scaled_exp(a, x):
+    """a exp(x) for x <= 0, rounded once also where it is subnormal (a * exp(x) would round
+    exp(x) there first): sign(a) exp(x + log|a|), whose argument's rounding costs ~2^-45
+    relative for |x| < 745."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(a == 0, 0.0, np.sign(a) * np.exp(x + np.log(np.abs(a))))
+
+
+def _elu_grad(x, alpha=1.0):
+    """1 where x > 0, alpha exp(x) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, 1.0, np.where(x <= 0, _scaled_exp(alpha, np.minimum(x, 0.0)), np.nan))
+
+
+def _elu_grad_from_output(y, alpha=1.0):
+    _needs_positive_alpha(alpha)
+    return np.where(y > 0, 1.0, y + alpha)
+
+
+def _selu_grad(x):
+    """scale where x > 0, scale alpha exp(x) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, _ops.SELU_SCALE,
+                    np.where(x <= 0, _scaled_exp(_SELU_SA, np.minimum(x, 0.0)), np.nan))
+
+
+def _selu_grad_from_output(y):
+    return np.where(y > 0, _ops.SELU_SCALE, (y + _SELU_SA) + _SELU_SA_LO)
+
+
+def _celu_grad(x, alpha=1.0):
+    """1 where x > 0, exp(x/alpha) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, 1.0, np.where(x <= 0, np.exp(x / alpha), np.nan))
+
+
+def _celu_grad_from_output(y, alpha=1.0):
+    _needs_positive_alpha(alpha)
+    return np.where(y > 0, 1.0, (y + alpha) / alpha)
+
+
+def _hardtanh_grad(x, min_val=-1.0, max_val=1.0):
+    """1 where min_val < x < max_val, else 0; NaN for NaN."""
+    return np.where((x > min_val) & (x < max_val), 1.0, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def _hardsigmoid_grad(x):
+    """1/6 where -3 < x < 3, else 0; NaN for NaN."""
+    return np.where((x > -3) & (x < 3), 1.0 / 6.0, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def _hardsigmoid_grad_from_output(y):
+    return np.where((y > 0) & (y < 1), 1.0 / 6.0, np.where(np.isnan(y), np.nan, 0.0))
+
+
+def _hardswish_grad(x):
+    """0 where x <= -3, 1 where x >= 3, (2x + 3)/6 between (PyTorch's values at -3 and 3)."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, (2.0 * x + 3.0) / 6.0))
+
+
+def _softsign_grad(x):
+    """1 / (1 + |x|)^2."""
+    return 1.0 / (1.0 + np.abs(x)) ** 2
+
+
+def _shrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0; NaN for NaN."""
+    return np.where((x >= -lambd) & (x <= lambd), 0.0, np.where(np.isnan(x), np.nan, 1.0))
+
+
+def _hardshrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0 (0 at +-lambd); NaN for NaN."""
+    return _shrink_grad(x, lambd)
+
+
+def _softshrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0 (0 at +-lambd); NaN for NaN."""
+    return _shrink_grad(x, lambd)
+
+
+def _softshrink_grad_from_output(y, lambd=0.5):
+    return np.where(y == 0, 0.0, np.where(np.isnan(y), np.nan, 1.0))
+
+
+def _threshold_grad(x, threshold, value):
+    """1 where x > threshold, else 0; NaN for NaN."""
+    return np.where(x > threshold, 1.0, np.where(x <= threshold, 0.0, np.nan))
+
+
 relu_grad = _grad(_relu_grad, _relu_grad)
 leaky_relu_grad = _grad(_leaky_relu_grad, _leaky_relu_grad_from_output)
 relu6_grad = _grad(_relu6_grad, _relu6_grad)
@@ -263,6 +420,16 @@ squared_relu_grad = _grad(_squared_relu_grad, lambda y: 2.0 * np.sqrt(np.maximum
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
+elu_grad = _grad(_elu_grad, _elu_grad_from_output)
+selu_grad = _grad(_selu_grad, _selu_grad_from_output)
+celu_grad = _grad(_celu_grad, _celu_grad_from_output)
+hardtanh_grad = _grad(_hardtanh_grad, _hardtanh_grad)
+hardsigmoid_grad = _grad(_hardsigmoid_grad, _hardsigmoid_grad_from_output)
+hardswish_grad = _grad(_hardswish_grad)
+softsign_grad = _grad(_softsign_grad, lambda y: (1.0 - np.abs(y)) ** 2)
+hardshrink_grad = _grad(_hardshrink_grad, _hardshrink_grad)
+softshrink_grad = _grad(_softshrink_grad, _softshrink_grad_from_output)
+threshold_grad = _grad(_threshold_grad)
 
 
 def _sum_to(d, shape):
@@ -317,9 +484,9 @@ del _unit
 
 
 def mpmath_functions():
-    """kernel name -> its smooth function of one mpmath number, for measuring accuracy at
-    40 digits (cyacts._ulp). Needs mpmath. The piecewise-linear kernels are left out: one
-    IEEE operation computes them exactly."""
+    """kernel name -> its function of one mpmath number, for measuring accuracy at 40 digits
+    (cyacts._ulp), at the parameters' defaults. Needs mpmath. The kernels that one IEEE
+    operation computes exactly (relu, hardtanh, the shrinks, ...) are left out."""
     import mpmath as m
 
     c, a, k = 2 * m.sqrt(2 / m.pi), m.mpf("0.044715"), 1 / m.sqrt(2 * m.pi)
@@ -349,6 +516,13 @@ def mpmath_functions():
     def gelu_grad(x):
         return phi_big(x) + x * k * (m.exp(-x * x / 2) if abs(x) < 60 else 0)
 
+    # ELU's family at the parameters' defaults (alpha = 1, the values cyacts._ulp measures);
+    # SELU's constants are the exact binary values of PyTorch's doubles
+    sa, sc = m.mpf(_ops.SELU_ALPHA) * m.mpf(_ops.SELU_SCALE), m.mpf(_ops.SELU_SCALE)
+
+    def em1(x):  # expm1, clamped where it is -1 to far beyond double precision
+        return m.expm1(max(x, -2000))
+
     return {
         "tanh": lambda x: m.tanh(max(min(x, 100), -100)),
         "sigmoid": sig,
@@ -358,6 +532,18 @@ def mpmath_functions():
         "sigmoid_grad": slope,
         "gelu_grad": gelu_grad,
         "gelu_tanh_grad": gelu_tanh_grad,
+        "elu": lambda x: x if x > 0 else em1(x),
+        "elu_grad": lambda x: m.mpf(1) if x > 0 else m.exp(max(x, -2000)),
+        "selu": lambda x: sc * x if x > 0 else sa * em1(x),
+        "selu_grad": lambda x: sc if x > 0 else sa * m.exp(max(x, -2000)),
+        "celu": lambda x: x if x > 0 else em1(x),
+        "celu_grad": lambda x: m.mpf(1) if x > 0 else m.exp(max(x, -2000)),
+        "hardsigmoid": lambda x: (x + 3) / 6 if -3 < x < 3 else m.mpf(0 if x <= -3 else 1),
+        "hardswish": lambda x: x * (x + 3) / 6 if -3 < x < 3 else (m.mpf(0) if x <= -3 else x),
+        "hardswish_grad": lambda x: ((2 * x + 3) / 6 if -3 < x < 3
+                                     else m.mpf(0 if x <= -3 else 1)),
+        "softsign": lambda x: x / (1 + abs(x)),
+        "softsign_grad": lambda x: 1 / (1 + abs(x)) ** 2,
     }
 
 

@@ -20,6 +20,26 @@ __all__ = [
     "tanh_grad",
     "sigmoid",
     "sigmoid_grad",
+    "elu",
+    "elu_grad",
+    "selu",
+    "selu_grad",
+    "celu",
+    "celu_grad",
+    "hardtanh",
+    "hardtanh_grad",
+    "hardsigmoid",
+    "hardsigmoid_grad",
+    "hardswish",
+    "hardswish_grad",
+    "softsign",
+    "softsign_grad",
+    "hardshrink",
+    "hardshrink_grad",
+    "softshrink",
+    "softshrink_grad",
+    "threshold",
+    "threshold_grad",
     "glu",
     "glu_grad",
     "geglu",
@@ -65,6 +85,52 @@ def tanh_grad(
 def sigmoid(x: npt.ArrayLike) -> _Result: ...
 def sigmoid_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def elu(x: npt.ArrayLike, alpha: float = 1.0) -> _Result: ...
+def elu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    alpha: float = 1.0,
+) -> _Result: ...
+def selu(x: npt.ArrayLike) -> _Result: ...
+def selu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def celu(x: npt.ArrayLike, alpha: float = 1.0) -> _Result: ...
+def celu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    alpha: float = 1.0,
+) -> _Result: ...
+def hardtanh(x: npt.ArrayLike, min_val: float = -1.0, max_val: float = 1.0) -> _Result: ...
+def hardtanh_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    min_val: float = -1.0, max_val: float = 1.0,
+) -> _Result: ...
+def hardsigmoid(x: npt.ArrayLike) -> _Result: ...
+def hardsigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def hardswish(x: npt.ArrayLike) -> _Result: ...
+def hardswish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def softsign(x: npt.ArrayLike) -> _Result: ...
+def softsign_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def hardshrink(x: npt.ArrayLike, lambd: float = 0.5) -> _Result: ...
+def hardshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    lambd: float = 0.5,
+) -> _Result: ...
+def softshrink(x: npt.ArrayLike, lambd: float = 0.5) -> _Result: ...
+def softshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    lambd: float = 0.5,
+) -> _Result: ...
+def threshold(x: npt.ArrayLike, threshold: float, value: float) -> _Result: ...
+def threshold_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    threshold: float, value: float,
 ) -> _Result: ...
 def glu(gate: npt.ArrayLike, value: npt.ArrayLike) -> _Result: ...
 def glu_grad(
