@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from . import _checks, _core, _ops
+from . import _checks, _core, _interop, _ops
 
 # filled in by _make_all() at the bottom: the generated functions, then the thread controls
 __all__ = []
@@ -176,6 +176,8 @@ def _forward(op, func, x, out, n_threads, params):
         from . import _dask
 
         return _dask.apply(func, x, out=out, n_threads=n_threads, **params)
+    if _interop.involves(x, out, *params.values()):  # PyTorch, JAX, array API arrays
+        return _interop.call(func, x, out=out, n_threads=n_threads, **params)
     x = _checks.as_array(x, "x")
     dtype = _checks.result_dtype(x.dtype, "x")
     kernel, aux, scalar = _select(op, params, x.shape, False, False)
@@ -190,6 +192,9 @@ def _backward(op, func, x, grad_output, out, n_threads, from_output, params):
 
         return _dask.apply(func, x, grad_output, out=out, n_threads=n_threads,
                            from_output=from_output, **params)
+    if _interop.involves(x, grad_output, out, *params.values()):
+        return _interop.call(func, x, grad_output, out=out, n_threads=n_threads,
+                             from_output=from_output, **params)
     _checks.check_from_output(from_output)
     weak = grad_output is not None and _checks.is_weak_scalar(grad_output)
     x = _checks.as_array(x, "x")
