@@ -40,7 +40,7 @@ E. A tensor parameter (a per-element negative_slope) is taken as constants; one 
 import dataclasses
 import re
 import types
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -131,9 +131,6 @@ def _values(entry, values):
     params = {}
     for (name, _), value in zip(entry.params, values):
         if isinstance(value, torch.Tensor):
-            if value.requires_grad and torch.is_grad_enabled():
-                raise TypeError(f"{name} requires grad: cyacts computes no derivative with "
-                                f"respect to {name}; pass a number or a tensor without grad")
             value = _TORCH.read(value, name)
         params[name] = value
     return params
@@ -154,6 +151,10 @@ def _function(entry):
     count = len(entry.params)
 
     def forward(ctx, input, inplace, *values):
+        for (name, _), needed in zip(entry.params, ctx.needs_input_grad[2:]):
+            if needed:
+                raise TypeError(f"{name} requires grad: cyacts computes no derivative with "
+                                f"respect to {name}; pass a number or a tensor without grad")
         params = _values(entry, values)
         x = _TORCH.read(input, "input")
         needed = ctx.needs_input_grad[0]
@@ -284,3 +285,6 @@ def _make_all():
 
 
 _make_all()
+
+if TYPE_CHECKING:  # the Functions, modules and functional forms are made at import
+    def __getattr__(name: str) -> Any: ...
