@@ -44,15 +44,21 @@ _DEVICE_NAMES = {2: "CUDA", 4: "OpenCL", 7: "Vulkan", 8: "Metal", 9: "VPI", 10: 
                  12: "ext_dev", 14: "oneAPI", 15: "WebGPU", 16: "Hexagon", 17: "MAIA"}
 
 
+# types that are never foreign arrays, answered without a (slow, failing) attribute lookup
+_PLAIN = frozenset({type(None), bool, int, float, complex, str, list, tuple, np.ndarray})
+
+
 def is_foreign(value):
     """An array of another library: it speaks DLPack and is not a NumPy array."""
-    return hasattr(type(value), "__dlpack__") and not isinstance(value, np.ndarray)
+    kind = type(value)
+    return (kind not in _PLAIN and hasattr(kind, "__dlpack__")
+            and not issubclass(kind, np.ndarray))
 
 
 def involves(*values):
     """Whether any of the values is a foreign array (the general path's one question)."""
     for value in values:
-        if type(value) is not np.ndarray and is_foreign(value):
+        if is_foreign(value):
             return True
     return False
 
@@ -83,10 +89,8 @@ def call(func, *args, **kwargs):
 
 def _argument(value, name, owner, found):
     """(the value as cyacts takes it, the result's library, whether an array was seen)."""
-    if isinstance(value, np.ndarray):
-        return value, owner, True
     if not is_foreign(value):
-        return value, owner, found
+        return value, owner, found or isinstance(value, np.ndarray)
     lib = library(value)
     return lib.read(value, name), (lib if not found else owner), True
 
