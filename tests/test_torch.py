@@ -208,3 +208,20 @@ def test_refusals():
     (g,) = torch.autograd.grad(ct.tanh(x).sum(), x, create_graph=True)
     with pytest.raises(RuntimeError, match="once_differentiable|does not require grad"):
         g.sum().backward()
+
+
+def test_an_entry_outside_the_registry():
+    """What a softmax or a gated unit will add: one Entry, and its three forms follow."""
+    def forward(x, out, params):
+        return np.multiply(x, params["scale"], out=out)
+
+    def backward(saved, grad_output, saved_is_output, params):
+        return grad_output * params["scale"]
+
+    entry = ct.Entry("scale", "Scale", (("scale", 2.0),), forward, backward,
+                     saves_output=lambda params: True)
+    function, module, functional = ct._make(entry)
+    assert function.__name__ == "ScaleFunction" and repr(module(3.0)) == "Scale(scale=3.0)"
+    x = torch.randn(6, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: functional(t, 3.0), (x,))
+    assert torch.autograd.gradcheck(lambda t: module(0.5, inplace=True)(t * 1.0), (x,))
