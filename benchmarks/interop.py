@@ -12,7 +12,7 @@
 
 Each cell is the fastest round, then the median in brackets: 10 x `--repeat` rounds of 200 calls
 in part 1 (short rounds, so that some of them run undisturbed on a shared machine), `--repeat`
-steps in part 2.
+steps in part 2, where the steps of the two modules alternate.
 """
 import argparse
 import statistics
@@ -117,17 +117,24 @@ def autograd_step(size, repeat):
         ("LeakyReLU(0.1)", ct.LeakyReLU(0.1), torch.nn.LeakyReLU(0.1)),
     ]
     for label, ours, theirs in pairs:
+        # the two modules' steps alternate, so that both see the same load
+        steps = {}
         for who, module in (("cyacts.torch", ours), ("torch.nn", theirs)):
             x = x0.clone().requires_grad_()
 
-            def step():
+            def step(module=module, x=x):
                 module(x).backward(g)
                 x.grad = None
 
-            kept = _kept(module, x)
-            best, median = timed(step, repeat, 1)
-            print(f"  {who + '.' + label:<44} {best * 1e3:9.3f} ms  ({median * 1e3:.3f})  "
-                  f"keeps: {kept}")
+            steps[who] = (step, [], _kept(module, x))
+        for _ in range(repeat):
+            for step, times, _ in steps.values():
+                start = time.perf_counter()
+                step()
+                times.append(time.perf_counter() - start)
+        for who, (_, times, kept) in steps.items():
+            print(f"  {who + '.' + label:<44} {min(times) * 1e3:9.3f} ms  "
+                  f"({statistics.median(times) * 1e3:.3f})  keeps: {kept}")
     for label, module in (("Sigmoid(inplace=True)", ct.Sigmoid(inplace=True)),
                           ("GELU(inplace=True)", ct.GELU(inplace=True))):
         x = x0.clone().requires_grad_()
@@ -146,9 +153,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, default=1e6)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for cyacts and torch alike (default: each its own)")
+    parser.add_argument("--part", choices=("1", "2", "both"), default="both")
     args = parser.parse_args()
-    overhead(args.repeat)
-    autograd_step(args.size, args.repeat)
+    if args.threads:
+        import torch
+
+        cyacts.set_num_threads(args.threads)
+        torch.set_num_threads(args.threads)
+    if args.part in ("1", "both"):
+        overhead(args.repeat)
+    if args.part in ("2", "both"):
+        autograd_step(args.size, args.repeat)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ C. The result belongs to the library of the first array argument (x, then grad_o
 D. Writing (`out=`, `relu_`) needs an array whose export is writable: a read-only export is
    what an immutable array gives (JAX) and is refused with a TypeError. PyTorch has its own
    adapter, for its rules and its speed: `Tensor.numpy()` and `torch.from_numpy` are the
-   same zero-copy views as DLPack at a third of the cost; tensors that require grad are read
+   same zero-copy views as DLPack, several times cheaper; tensors that require grad are read
    through `detach()` (out of place computes without tracking: the result requires no grad),
    and are refused as targets of a write while grad mode is on (autograd would not see the
    write and give wrong gradients; `torch.no_grad()` allows it, as PyTorch does); every write
@@ -185,7 +185,7 @@ def _is_bfloat16(dtype):
 
 
 class Torch(Library):
-    """PyTorch: Tensor.numpy() and torch.from_numpy, the DLPack views at a third of the cost,
+    """PyTorch: Tensor.numpy() and torch.from_numpy, the DLPack views several times cheaper,
     and autograd's rules (module docstring, D)."""
 
     def __init__(self, sample):
