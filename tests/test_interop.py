@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import cyacts
-from cyacts import _interop
+from cyacts import _interop, _ops
 
 from conftest import FORWARD, GRAD, fn
 
@@ -65,6 +65,34 @@ def test_every_function_gives_numpys_bits(lib, case):
     got = fn(name)(*[lib["make"](v) for v in args], **kw)
     assert isinstance(got, lib["type"])
     np.testing.assert_array_equal(numpy_of(got), expected)
+
+
+@pytest.mark.parametrize("unit", [u.name for u in _ops.GATED])
+def test_gated_units(lib, unit):
+    gate, value = _values(seed=1).reshape(8, 8), _values(seed=2).reshape(8, 8)
+    g = _values(seed=3).reshape(8, 8)
+    got = fn(unit)(lib["make"](gate), lib["make"](value))
+    assert isinstance(got, lib["type"])
+    np.testing.assert_array_equal(numpy_of(got), fn(unit)(gate, value))
+    grads = fn(unit + "_grad")(lib["make"](gate), lib["make"](value), lib["make"](g))
+    assert isinstance(grads, tuple) and all(isinstance(r, lib["type"]) for r in grads)
+    for got, expected in zip(grads, fn(unit + "_grad")(gate, value, g)):
+        np.testing.assert_array_equal(numpy_of(got), expected)
+
+
+def test_gated_gradients_into_tensors():
+    torch = pytest.importorskip("torch")
+    gate, value, g = (_values(seed=s).reshape(8, 8) for s in (1, 2, 3))
+    outs = (torch.empty(8, 8), torch.empty(8, 8))
+    assert cyacts.glu_grad(torch.from_numpy(gate), value, g, out=outs) is outs
+    for got, expected in zip(outs, cyacts.glu_grad(gate, value, g)):
+        np.testing.assert_array_equal(got.numpy(), expected)
+
+
+def test_bias_of_another_library(lib):
+    a, bias = _values().reshape(8, 8), np.linspace(-1, 1, 8, dtype=np.float32)
+    got = cyacts.gelu(lib["make"](a), bias=lib["make"](bias))
+    np.testing.assert_array_equal(numpy_of(got), cyacts.gelu(a, bias=bias))
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])

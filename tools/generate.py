@@ -38,17 +38,36 @@ DTYPES = (("f32", "float"), ("f64", "double"))
 # --------------------------------------------------------------------------------------------
 def c_arguments(kernel, ctype):
     """The parameter list of cyacts_<kernel>_<dtype>."""
-    T, p = ctype, kernel.param
+    T = ctype
+    scalars = "".join(f", {T} {p}" for p in kernel.params)
     if kernel.name.endswith("_from_output"):  # reads the forward's output
-        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n"
+        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n" + scalars
+    base = kernel.shape.replace("_PARAM2", "").replace("_PARAM", "")
+    p = kernel.param
+    if base.endswith("_ARRAY"):
+        scalars = ""
     return {
         "MAP": f"const {T} *x, {T} *y, size_t n",
-        "MAP_PARAM": f"const {T} *x, {T} *y, size_t n, {T} {p}",
         "MAP_ARRAY": f"const {T} *x, const {T} *{p}, {T} *y, size_t n",
         "GRAD": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n",
-        "GRAD_PARAM": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n, {T} {p}",
         "GRAD_ARRAY": f"const {T} *x, const {T} *{p}, const {T} *grad_output, {T} *y, size_t n",
-    }[kernel.shape]
+        "GATED": f"const {T} *gate, const {T} *value, {T} *out, size_t n",
+        "GATED_GRAD": f"const {T} *gate, const {T} *value, const {T} *grad_output, "
+                      f"{T} *grad_gate, {T} *grad_value, size_t n",
+    }[base] + scalars
+
+
+def bias_arguments(kernel, ctype):
+    T = ctype
+    return (f"const {T} *x, const {T} *bias, {T} *y, size_t rows, size_t cols"
+            + "".join(f", {T} {p}" for p in kernel.params))
+
+
+def prototypes(sfx, ctype):
+    """(function name, argument list) of every array function of one dtype."""
+    rows = [(f"cyacts_{k.name}_{sfx}", c_arguments(k, ctype)) for k in ops.kernels()]
+    rows += [(f"cyacts_{k.name}_bias_{sfx}", bias_arguments(k, ctype)) for k in ops.bias_kernels()]
+    return rows
 
 
 def _wrapped(prefix, arguments, suffix, width, indent):
@@ -76,13 +95,14 @@ def api_h():
         " * The version of cyacts and its array functions, the public C API: single-threaded,",
         " * contiguous buffers of n elements, y may equal x (in place). The derivatives take",
         " * grad_output, which may be NULL (then y = f'(x), else y = grad_output * f'(x)); the",
-        " * *_grad_from_output ones read y = f(input) instead of the input.",
+        " * *_grad_from_output ones read y = f(input) instead of the input. The gated units take",
+        " * (gate, value); their derivatives write both gradients. The *_bias ones compute",
+        " * f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         " *",
     ]
     for sfx, ctype in DTYPES:
-        for kernel in ops.kernels():
-            lines += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), ";",
-                              99, " *   ")
+        for name, arguments in prototypes(sfx, ctype):
+            lines += _wrapped(f"void {name}", arguments, ";", 99, " *   ")
         lines.append(" *")
     lines[-1] = " */"
     major, minor, patch = VERSION.split(".")
@@ -94,13 +114,22 @@ def api_h():
         f"#define CYACTS_VERSION_MINOR {minor}",
         f"#define CYACTS_VERSION_PATCH {patch}",
         "",
-        "/* CYACTS__<shape>(function name, element type, element function[, parameter name]) */",
+        "/* CYACTS__<shape>(function name, element type, element function(s)[, parameter names]);",
+        "   the gated shapes take the activation's forward and derivative element functions, the",
+        "   bias ones the array function they run on each block. */",
     ]
     for sfx, ctype in DTYPES:
         for kernel in ops.kernels():
-            param = f", {kernel.param}" if kernel.param else ""
-            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, "
-                         f"cyacts_elem_{kernel.elem}_{sfx}{param})")
+            params = "".join(f", {p}" for p in kernel.params)
+            elem = f"cyacts_elem_{kernel.elem}_{sfx}"
+            if kernel.gated:
+                elem += f", cyacts_elem_{kernel.elem}_grad_{sfx}"
+            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, {elem}{params})")
+        for kernel in ops.bias_kernels():
+            params = "".join(f", {p}" for p in kernel.params)
+            shape = kernel.shape.replace("MAP", "BIAS")
+            lines.append(f"CYACTS__{shape}({kernel.name}_bias_{sfx}, {ctype}, "
+                         f"cyacts_{kernel.name}_{sfx}{params})")
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 
@@ -141,7 +170,9 @@ def c_api_pxd():
         "Every function is single-threaded (the caller owns threading, e.g. cython.parallel.prange",
         "over chunks), takes contiguous buffers, and allows y == x (in place); other overlaps are not",
         "supported. The derivatives take grad_output (may be NULL: then y = f'(x), else",
-        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input).",
+        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input). The gated units",
+        "take (gate, value) and their derivatives write (grad_gate, grad_value); the *_bias ones",
+        "compute f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         '"""',
         "",
         'cdef extern from "cyacts/cyacts.h" nogil:',
@@ -152,24 +183,30 @@ def c_api_pxd():
     for sfx, ctype in DTYPES:
         label = {"f32": "float32", "f64": "float64"}[sfx]
         out += ["", f"    # ---- {label} " + "-" * (84 - len(label))]
-        for kernel in ops.kernels():
-            out += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), "",
-                            99, "    ")
+        for name, arguments in prototypes(sfx, ctype):
+            out += _wrapped(f"void {name}", arguments, "", 99, "    ")
     return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
 # stubs
 # --------------------------------------------------------------------------------------------
-def _params(op, grad, scalar_call, reference=False):
+def _params(op, grad, scalar_call, reference=False, gated=False):
     """(positional, keyword-only) stub parameters of op's forward or derivative."""
     positional, keyword = [], []
     for p in op.params:
         kind = "float" if (scalar_call and p.per_element) else p.stub_type
-        text = f"{p.name}: {kind} = {p.default!r}".replace("'", '"')
+        if p.none_value is not None:
+            kind += " | None"
+        text = f"{p.name}: {kind}" if p.required else f"{p.name}: {kind} = {p.default!r}"
+        text = text.replace("'", '"')
         kw_only = p.kw_only_in_grad if grad else p.keyword_only
         if reference:
             kw_only = grad  # the oracle: positional in the forward, keywords in the derivative
+        elif gated and grad:
+            kw_only = True  # after grad_output=None, as the derivatives' other parameters
+        elif p.required:
+            kw_only = kw_only or grad
         (keyword if kw_only else positional).append(text)
     return positional, keyword
 
@@ -202,7 +239,8 @@ def _overloads(name, head, tail, positional_of, keyword_of):
     for x, g, scalar_call, out, result in cases:
         params = [f"x: {x}"] + ([f"grad_output: {g}"] if head else [])
         params += positional_of(scalar_call) + ["*"] + keyword_of(scalar_call)
-        params += [f"out: {out}", "n_threads: int | None = None"] + tail
+        params += ["bias: npt.ArrayLike | None = None", f"out: {out}",
+                   "n_threads: int | None = None"] + tail
         lines += ["@overload"] + _def(name, params, result)
     return lines
 
@@ -240,11 +278,30 @@ def api_pyi():
         out += _overloads(op.name, False, [], lambda s, op=op: _params(op, False, s)[0],
                           lambda s, op=op: _params(op, False, s)[1])
         positional, keyword = _params(op, False, False)
-        params = ["x: _InplaceT"] + positional + (["*"] + keyword if keyword else [])
+        params = ["x: _InplaceT"] + positional + ["*"] + keyword + [
+            "bias: npt.ArrayLike | None = None"]
         out += _def(op.name + "_", params, "_InplaceT")
         out += _overloads(op.name + "_grad", True, ["from_output: bool = False"],
                           lambda s, op=op: _params(op, True, s)[0],
                           lambda s, op=op: _params(op, True, s)[1])
+    for unit in ops.GATED:
+        op = unit.op
+        out += ["", f"# ---- {unit.name} " + "-" * (88 - len(unit.name))]
+        positional, keyword = _params(op, False, False, gated=True)
+        head = ["gate: npt.ArrayLike", "value: npt.ArrayLike"] + positional + ["*"] + keyword
+        out += ["@overload"] + _def(unit.name, head + ["out: _OutT", "n_threads: int | None = None"],
+                                    "_OutT")
+        out += ["@overload"] + _def(unit.name, head + ["out: None = None",
+                                                       "n_threads: int | None = None"],
+                                    "npt.NDArray[_Float] | np.floating[Any]")
+        positional, keyword = _params(op, True, False, gated=True)
+        params = ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                  "grad_output: npt.ArrayLike | None = None"] + positional + ["*"] + keyword + [
+            "out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None",
+            "n_threads: int | None = None"]
+        out += _def(unit.name + "_grad", params,
+                    "tuple[npt.NDArray[_Float] | np.floating[Any], "
+                    "npt.NDArray[_Float] | np.floating[Any]]")
     out += ["", "# ---- threads " + "-" * 81,
             "def get_num_threads() -> int: ...",
             "def set_num_threads(n: int) -> None: ..."]
@@ -275,7 +332,7 @@ def init_pyi():
 
 
 def reference_pyi():
-    names = [n for op in ops.OPS for n in op.reference_names]
+    names = [n for op in ops.OPS + ops.GATED for n in op.reference_names]
     out = [
         f"# {BANNER}",
         '"""Types of cyacts.reference, the pure-NumPy oracle (see reference.py)."""',
@@ -301,6 +358,15 @@ def reference_pyi():
         _, keyword = _params(op, True, False, reference=True)
         out += _def(grad, ["x: npt.ArrayLike", "grad_output: npt.ArrayLike | None = None", "*",
                            "from_output: bool = False"] + keyword, "_Result")
+    for unit in ops.GATED:
+        forward, grad = unit.reference_names
+        positional, _ = _params(unit.op, False, False, reference=True)
+        out += _def(forward, ["gate: npt.ArrayLike", "value: npt.ArrayLike"]
+                    + (["*"] + positional if positional else []), "_Result")
+        _, keyword = _params(unit.op, True, False, reference=True)
+        out += _def(grad, ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                           "grad_output: npt.ArrayLike | None = None"]
+                    + (["*"] + keyword if keyword else []), "tuple[_Result, _Result]")
     out += ["def mpmath_functions() -> dict[str, Any]: ..."]
     return "\n".join(out) + "\n"
 

@@ -3,10 +3,14 @@
 from typing import Any
 
 from . import reference as reference
+from .api import geglu as geglu
+from .api import geglu_grad as geglu_grad
 from .api import gelu as gelu
 from .api import gelu_ as gelu_
 from .api import gelu_grad as gelu_grad
 from .api import get_num_threads as get_num_threads
+from .api import glu as glu
+from .api import glu_grad as glu_grad
 from .api import leaky_relu as leaky_relu
 from .api import leaky_relu_ as leaky_relu_
 from .api import leaky_relu_grad as leaky_relu_grad
@@ -50,6 +54,10 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "glu",
+    "glu_grad",
+    "geglu",
+    "geglu_grad",
     "get_num_threads",
     "set_num_threads",
     "get_include",

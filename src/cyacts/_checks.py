@@ -67,15 +67,15 @@ def is_weak_scalar(value):
     return type(value) in (int, float, bool)
 
 
-def check_out(out, shape, dtype):
+def check_out(out, shape, dtype, name="out"):
     if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+        raise TypeError(f"{name} must be a numpy.ndarray, not {type(out).__name__}")
     if out.shape != shape:
-        raise ValueError(f"out has shape {out.shape}, but the result has shape {shape}")
+        raise ValueError(f"{name} has shape {out.shape}, but the result has shape {shape}")
     if out.dtype != dtype:
-        raise TypeError(f"out has dtype {out.dtype}, but the result has dtype {dtype}")
+        raise TypeError(f"{name} has dtype {out.dtype}, but the result has dtype {dtype}")
     if not out.flags.writeable:
-        raise ValueError("out is read-only")
+        raise ValueError(f"{name} is read-only")
 
 
 def check_inplace(x, name="x"):

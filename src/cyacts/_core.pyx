@@ -27,12 +27,14 @@ from libc.stdlib cimport getenv
 
 cdef extern from "_kernels/kernels.h" nogil:
     ctypedef void (*cyacts_kernel_f32)(const float *x, const float *aux1, const float *aux2,
-                                       float *y, size_t n, float param) noexcept nogil
+                                       const float *bias, float *y, float *y2, size_t n,
+                                       float p0, float p1) noexcept nogil
     ctypedef void (*cyacts_kernel_f64)(const double *x, const double *aux1, const double *aux2,
-                                       double *y, size_t n, double param) noexcept nogil
+                                       const double *bias, double *y, double *y2, size_t n,
+                                       double p0, double p1) noexcept nogil
     ctypedef void (*cyacts_kernel_16)(const uint16_t *x, const uint16_t *aux1,
-                                      const uint16_t *aux2, uint16_t *y, size_t n,
-                                      float param) noexcept nogil
+                                      const uint16_t *aux2, const uint16_t *bias, uint16_t *y,
+                                      uint16_t *y2, size_t n, float p0, float p1) noexcept nogil
     ctypedef void (*cyacts_widen)(const uint16_t *src, float *dst, size_t n) noexcept nogil
     ctypedef void (*cyacts_narrow)(const float *src, uint16_t *dst, size_t n) noexcept nogil
     ctypedef struct cyacts_table:
@@ -154,34 +156,54 @@ def set_threads(int n):
     cyacts_set_threads(n)
 
 
-cdef inline void _call(int op, const element *x, const element *aux1, const element *aux2,
-                       element *y, size_t n, double param, int half) noexcept nogil:
+# The operands of a kernel call, by slot: the outputs y and y2, the inputs x, aux1, aux2, bias
+# (absent ones NULL). `par` holds the op's two scalar parameters (0 where it has fewer).
+cdef enum:
+    _Y = 0
+    _X = 1
+    _BIAS = 4
+    _Y2 = 5
+    _NOPS = 6
+
+
+cdef inline void _call(int op, element **p, size_t n, const double *par, int half) noexcept nogil:
     if element is float:
-        _table.f32[op](x, aux1, aux2, y, n, <float>param)
+        _table.f32[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                       <float>par[1])
     elif element is double:
-        _table.f64[op](x, aux1, aux2, y, n, param)
+        _table.f64[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, par[0], par[1])
     elif half == CYACTS_BF16:
-        _table.bf16[op](x, aux1, aux2, y, n, <float>param)
+        _table.bf16[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                        <float>par[1])
     else:
-        _table.f16[op](x, aux1, aux2, y, n, <float>param)
+        _table.f16[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                       <float>par[1])
 
 
-cdef void _run(int op, const element *x, const element *aux1, const element *aux2, element *y,
-               Py_ssize_t n, double param, Py_ssize_t threads, int half=CYACTS_F16) noexcept nogil:
+cdef inline void _call_at(int op, element **p, Py_ssize_t start, Py_ssize_t n, const double *par,
+                          int half) noexcept nogil:
+    """_call on elements start .. start + n - 1 of every operand."""
+    cdef element *q[_NOPS]
+    cdef int i
+    for i in range(_NOPS):
+        q[i] = NULL if p[i] == NULL else p[i] + start
+    _call(op, q, <size_t>n, par, half)
+
+
+cdef void _run(int op, element **p, Py_ssize_t n, const double *par, Py_ssize_t threads,
+               int half=CYACTS_F16) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c, start
     cdef Py_ssize_t line = 64 // sizeof(element)
     threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        _call(op, x, aux1, aux2, y, <size_t>n, param, half)
+        _call(op, p, <size_t>n, par, half)
         return
     chunk = (n + threads - 1) // threads
     chunk = (chunk + line - 1) // line * line  # whole cache lines per thread
     n_chunks = (n + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
         start = c * chunk
-        _call(op, x + start, NULL if aux1 == NULL else aux1 + start,
-              NULL if aux2 == NULL else aux2 + start, y + start,
-              <size_t>min(chunk, n - start), param, half)
+        _call_at(op, p, start, min(chunk, n - start), par, half)
 
 
 # NumPy's type number of ml_dtypes.bfloat16 (a user-defined dtype), once an array of it is seen
@@ -224,35 +246,52 @@ cdef void *_flat(object a, Py_ssize_t n, object dtype, str name) except NULL:
     return cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-def apply(int op, x, y, aux1=None, aux2=None, double param=0.0, Py_ssize_t n_threads=1):
-    """y = op(x, aux1, aux2; param), elementwise over equal-length contiguous buffers of one
-    dtype: float32 or float64 (any buffer), float16 or bfloat16 (ndarrays)."""
-    cdef int half = _half_kind(y)
+def apply(int op, x, y, aux1=None, aux2=None, double param=0.0, Py_ssize_t n_threads=1, *,
+          double param2=0.0, bias=None, y2=None):
+    """y (and y2) = op(x + bias, aux1, aux2; param, param2), elementwise over equal-length
+    contiguous buffers of one dtype: float32 or float64 (any buffer), float16 or bfloat16
+    (ndarrays). Absent operands are None."""
+    cdef double par[2]
+    par[0], par[1] = param, param2
+    cdef int half = _half_kind(y), i
     if half < 0:
-        _apply_float(op, x, y, aux1, aux2, param, n_threads)
+        _apply_float(op, x, y, aux1, aux2, bias, y2, param, param2, n_threads)
         return
     cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>y)
-    cdef uint16_t *py = <uint16_t *>_flat(y, n, y.dtype, "y")
-    if not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>y):
-        raise ValueError("y is read-only")
-    cdef uint16_t *px = <uint16_t *>_flat(x, n, y.dtype, "x")
-    cdef uint16_t *pa1 = NULL if aux1 is None else <uint16_t *>_flat(aux1, n, y.dtype, "aux1")
-    cdef uint16_t *pa2 = NULL if aux2 is None else <uint16_t *>_flat(aux2, n, y.dtype, "aux2")
+    cdef uint16_t *p[_NOPS]
+    for i, (name, a) in enumerate((("y", y), ("x", x), ("aux1", aux1), ("aux2", aux2),
+                                   ("bias", bias), ("y2", y2))):
+        p[i] = NULL if a is None else <uint16_t *>_flat(a, n, y.dtype, name)
+    for name, a in (("y", y), ("y2", y2)):
+        if a is not None and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
+            raise ValueError(f"{name} is read-only")
     if n == 0:
         return
     with nogil:
-        _run(op, px, pa1, pa2, py, n, param, n_threads, half)
+        _run(op, p, n, par, n_threads, half)
 
 
-def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1=None,
-                 const floating[::1] aux2=None, double param=0.0, Py_ssize_t n_threads=1):
+def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1,
+                 const floating[::1] aux2, const floating[::1] bias, floating[::1] y2,
+                 double param, double param2, Py_ssize_t n_threads):
     cdef Py_ssize_t n = y.shape[0]
+    cdef double par[2]
+    cdef floating *p[_NOPS]
+    par[0], par[1] = param, param2
+    if (x.shape[0] != n or (aux1 is not None and aux1.shape[0] != n)
+            or (aux2 is not None and aux2.shape[0] != n)
+            or (bias is not None and bias.shape[0] != n) or (y2 is not None and y2.shape[0] != n)):
+        raise ValueError(f"every operand must have {n} elements")
     if n == 0:
         return
-    cdef const floating *pa1 = NULL if aux1 is None else &aux1[0]
-    cdef const floating *pa2 = NULL if aux2 is None else &aux2[0]
+    p[_Y] = &y[0]
+    p[_X] = <floating *>&x[0]
+    p[2] = NULL if aux1 is None else <floating *>&aux1[0]
+    p[3] = NULL if aux2 is None else <floating *>&aux2[0]
+    p[_BIAS] = NULL if bias is None else <floating *>&bias[0]
+    p[_Y2] = NULL if y2 is None else &y2[0]
     with nogil:
-        _run(op, &x[0], pa1, pa2, &y[0], n, <floating>param, n_threads)
+        _run(op, p, n, par, n_threads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,10 +306,10 @@ def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[
 # ---------------------------------------------------------------------------------------------
 cdef enum:
     _MAX_DIMS = 64  # NPY_MAXDIMS of NumPy 2
-    _PAGE = 4096    # bytes of buffer per operand and thread: four of them stay in L1
+    _PAGE = 4096    # bytes of buffer per operand and thread: six of them stay in L1
     _TILE = 1024    # bytes per operand and kernel call on the buffered path
     _ROW_LEAD = 512  # bytes of each operand's next row prefetched on the unit-stride path
-    _STORE = 5 * _PAGE // 8  # doubles per thread: four tiles, placed anywhere in a page
+    _STORE = 7 * _PAGE // 8  # doubles per thread: six tiles, placed anywhere in a page
     _LINE_STEP = 4  # inner steps (in elements) up to which gathered inputs are prefetched
     # Rows shorter than this are packed, several to a tile, for one kernel call: a call per row
     # of 2 or 4 elements runs a transcendental kernel's scalar tail only (~25 ns an element for
@@ -371,14 +410,14 @@ cdef extern from *:
 
 ctypedef struct _cursor:  # a row of a _grid
     Py_ssize_t index[_MAX_DIMS]  # along each outer axis
-    Py_ssize_t offsets[4]        # of the row's first element, per operand, in elements
+    Py_ssize_t offsets[_NOPS]    # of the row's first element, per operand, in elements
 
 ctypedef struct _grid:
     Py_ssize_t n_outer                    # outer axes (rows = the product of their lengths)
     Py_ssize_t cols                       # elements per row
     bint unit                             # every operand has inner stride 1
     Py_ssize_t dims[_MAX_DIMS]            # lengths of the outer axes
-    Py_ssize_t strides[4][_MAX_DIMS + 1]  # [y, x, aux1, aux2][axis], in elements; last: inner
+    Py_ssize_t strides[_NOPS][_MAX_DIMS + 1]  # [operand slot][axis], in elements; last: inner
 
 
 cdef inline void _gather(floating *dst, const floating *src, Py_ssize_t step,
@@ -409,7 +448,8 @@ cdef inline void _prefetch_next(const floating *first, Py_ssize_t step,
 
 
 cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil:
-    """Four tiles in `store` (five pages), at the anchor's offset in its page.
+    """Six tiles in `store` (seven pages), one per operand slot, at the anchor's offset in
+    its page.
 
     A load whose address matches, modulo 4096, a store still in flight waits for it (4K
     aliasing): a tile 64 bytes below the kernel's output made a ReLU 1.2x slower. At the same
@@ -420,12 +460,12 @@ cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil
 
 cdef inline void _cursor_at(const _grid *g, _cursor *c, Py_ssize_t row) noexcept nogil:
     cdef Py_ssize_t i, k, rest = row
-    for i in range(4):
+    for i in range(_NOPS):
         c.offsets[i] = 0
     for k in range(g.n_outer - 1, -1, -1):
         c.index[k] = rest % g.dims[k]
         rest = rest // g.dims[k]
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] += c.index[k] * g.strides[i][k]
 
 
@@ -434,12 +474,12 @@ cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
     cdef Py_ssize_t i, k = g.n_outer - 1
     while k >= 0:
         c.index[k] += 1
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] += g.strides[i][k]
         if c.index[k] < g.dims[k]:
             return
         c.index[k] = 0
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] -= g.dims[k] * g.strides[i][k]
         k -= 1
 
@@ -447,14 +487,14 @@ cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
 cdef inline void _peek_next(const _grid *g, const _cursor *c, Py_ssize_t *offsets) noexcept nogil:
     """The offsets of the row after c's, c unchanged."""
     cdef Py_ssize_t i, k = g.n_outer - 1
-    for i in range(4):
+    for i in range(_NOPS):
         offsets[i] = c.offsets[i]
     while k >= 0:
         if c.index[k] + 1 < g.dims[k]:
-            for i in range(4):
+            for i in range(_NOPS):
                 offsets[i] += g.strides[i][k]
             return
-        for i in range(4):
+        for i in range(_NOPS):
             offsets[i] -= (g.dims[k] - 1) * g.strides[i][k]
         k -= 1
 
@@ -467,79 +507,82 @@ cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_
     stream little: the next tile's lines are requested while the kernel runs on this one.
     Inputs with steps beyond _LINE_STEP touch a line per element and are left alone."""
     cdef Py_ssize_t i, step
-    for i in range(1, 4):
+    for i in range(_X, _BIAS + 1):
         step = g.strides[i][g.n_outer]
         if base[i] != NULL and step != 0 and step != 1 and -_LINE_STEP <= step <= _LINE_STEP:
             _prefetch_next(base[i] + offsets[i] + col * step, step, n)
 
 
 cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *offsets,
-                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, floating param,
+                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, const double *par,
                      char *store) noexcept nogil:
     """Elements col .. col + n - 1 of the row at `offsets` (next_row: the offsets of the row to
-    come after it, or NULL); store: five pages for the tiles."""
-    cdef floating *p[4]
-    cdef const floating *q[3]
+    come after it, or NULL); store: seven pages for the tiles."""
+    cdef floating *p[_NOPS]
+    cdef floating *q[_NOPS]
     cdef floating *buf
     cdef Py_ssize_t i, inner = g.n_outer, start, m, step
     cdef Py_ssize_t tile = _TILE // sizeof(floating), spacing = _PAGE // sizeof(floating)
-    for i in range(4):
+    for i in range(_NOPS):
         p[i] = base[i]
         if p[i] != NULL:
             p[i] += offsets[i] + col * g.strides[i][inner]
     if g.unit:
         if next_row != NULL:
             # the hardware prefetcher starts over on every row: the next one's first lines
-            for i in range(4):
+            for i in range(_NOPS):
                 if base[i] != NULL:
                     cyacts__prefetch(<const char *>(base[i] + next_row[i]), _ROW_LEAD)
-        _call(op, p[1], p[2], p[3], p[0], <size_t>n, param, CYACTS_F16)
+        _call(op, p, <size_t>n, par, CYACTS_F16)
         return
     # tiles at the page offset of the kernel's output, or of its input when the output is a tile
-    step = g.strides[0][inner]
-    if step == 1:
-        buf = _tiles(store, p[0])
-    elif g.strides[1][inner] == 1:
-        buf = _tiles(store, p[1])
+    if g.strides[_Y][inner] == 1:
+        buf = _tiles(store, p[_Y])
+    elif g.strides[_X][inner] == 1:
+        buf = _tiles(store, p[_X])
     else:
         buf = _tiles(store, <floating *>store)
     start = 0
     while start < n:
         m = min(tile, n - start)
-        for i in range(3):
-            q[i] = p[i + 1]
-            step = g.strides[i + 1][inner]
+        for i in range(_NOPS):  # each operand in place where its step is 1, else in its tile
+            q[i] = p[i]
+            step = g.strides[i][inner]
             if q[i] != NULL:
                 q[i] += start * step
                 if step != 1:
-                    _gather(buf + (i + 1) * spacing, q[i], step, m)
-                    q[i] = buf + (i + 1) * spacing
+                    if i != _Y and i != _Y2:
+                        _gather(buf + i * spacing, q[i], step, m)
+                    q[i] = buf + i * spacing
         if start + m < n:
             _prefetch_tile(g, base, offsets, col + start + m, min(tile, n - start - m))
         elif next_row != NULL:
             _prefetch_tile(g, base, next_row, 0, min(tile, g.cols))
-        step = g.strides[0][inner]
-        if step == 1:
-            _call(op, q[0], q[1], q[2], p[0] + start, <size_t>m, param, CYACTS_F16)
-        else:
-            _call(op, q[0], q[1], q[2], buf, <size_t>m, param, CYACTS_F16)
-            _scatter(p[0] + start * step, buf, step, m)
+        _call(op, q, <size_t>m, par, CYACTS_F16)
+        for i in range(_NOPS):
+            step = g.strides[i][inner]
+            if (i == _Y or i == _Y2) and p[i] != NULL and step != 1:
+                _scatter(p[i] + start * step, q[i], step, m)
         start += m
 
 
 cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_t col,
-                  Py_ssize_t start, Py_ssize_t stop, floating param, floating *buf) noexcept nogil:
+                  Py_ssize_t start, Py_ssize_t stop, const double *par,
+                  floating *buf) noexcept nogil:
     """Elements start .. stop - 1 of a grid of short rows, from (c's row, col) on: each tile
     is filled from as many rows as it takes, computed in one kernel call and put back."""
     cdef Py_ssize_t tile = _PAGE // sizeof(floating), inner = g.n_outer, i, j, m, n, first_col
     cdef _cursor first
+    cdef floating *q[_NOPS]
+    for i in range(_NOPS):
+        q[i] = NULL if base[i] == NULL else buf + i * tile
     while start < stop:
         m = min(tile, stop - start)
         first, first_col = c[0], col
         j = 0
         while j < m:
             n = min(g.cols - col, m - j)
-            for i in range(1, 4):
+            for i in range(_X, _BIAS + 1):
                 if base[i] != NULL:
                     _gather(buf + i * tile + j, base[i] + c.offsets[i] + col * g.strides[i][inner],
                             g.strides[i][inner], n)
@@ -548,14 +591,15 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
             if col == g.cols:
                 col = 0
                 _cursor_next(g, c)
-        _call(op, buf + tile, NULL if base[2] == NULL else buf + 2 * tile,
-              NULL if base[3] == NULL else buf + 3 * tile, buf, <size_t>m, param, CYACTS_F16)
+        _call(op, q, <size_t>m, par, CYACTS_F16)
         c[0], col = first, first_col
         j = 0
         while j < m:
             n = min(g.cols - col, m - j)
-            _scatter(base[0] + c.offsets[0] + col * g.strides[0][inner], buf + j,
-                     g.strides[0][inner], n)
+            for i in range(_NOPS):
+                if (i == _Y or i == _Y2) and base[i] != NULL:
+                    _scatter(base[i] + c.offsets[i] + col * g.strides[i][inner], buf + i * tile + j,
+                             g.strides[i][inner], n)
             j += n
             col += n
             if col == g.cols:
@@ -565,64 +609,71 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
 
 
 cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, Py_ssize_t stop,
-                    floating param) noexcept nogil:
+                    const double *par) noexcept nogil:
     """Elements start .. stop - 1 of the flattened grid, row piece by row piece."""
     cdef double store[_STORE]  # doubles: aligned for either dtype
     cdef Py_ssize_t col = start % g.cols, n
-    cdef Py_ssize_t next_row[4]
+    cdef Py_ssize_t next_row[_NOPS]
     cdef _cursor c
     _cursor_at(g, &c, start // g.cols)
     if g.cols < _SHORT_ROW:
-        _packed(op, g, base, &c, col, start, stop, param, <floating *>store)
+        _packed(op, g, base, &c, col, start, stop, par, <floating *>store)
         return
     while start < stop:
         n = min(g.cols - col, stop - start)
         _peek_next(g, &c, next_row)
         _row_piece(op, g, base, c.offsets, NULL if start + n >= stop else next_row, col, n,
-                   param, <char *>store)
+                   par, <char *>store)
         start += n
         col = 0
         _cursor_next(g, &c)
 
 
 cdef void _grid_parallel(int op, const _grid *g, floating **base, Py_ssize_t total,
-                         floating param, Py_ssize_t threads) noexcept nogil:
+                         const double *par, Py_ssize_t threads) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c
     cdef Py_ssize_t line = 64 // sizeof(floating)
     threads = min(threads, total // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        _grid_run(op, g, base, 0, total, param)
+        _grid_run(op, g, base, 0, total, par)
         return
     chunk = (total + threads - 1) // threads
     chunk = (chunk + line - 1) // line * line  # whole cache lines of a C-ordered output
     n_chunks = (total + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
-        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), param)
+        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), par)
 
 
 def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object aux2=None,
-               double param=0.0, Py_ssize_t n_threads=1):
-    """y = op(x, aux1, aux2; param) over equally shaped arrays of any strides, without copies.
+               double param=0.0, Py_ssize_t n_threads=1, *, double param2=0.0, object bias=None,
+               object y2=None):
+    """y (and y2) = op(x + bias, aux1, aux2; param, param2) over equally shaped arrays of any
+    strides, without copies.
 
     Returns False, having written nothing, unless every operand is an aligned native float32
-    (or float64) ndarray of y's dtype and shape with strides in whole elements, and y is
-    writeable and reaches no element twice; True when done.
+    (or float64) ndarray of y's dtype and shape with strides in whole elements, y (and y2,
+    which must have y's strides) is writeable and reaches no element twice; True when done.
     """
-    cdef PyObject *ops[4]
+    cdef PyObject *ops[_NOPS]
     cdef cnp.ndarray a
     cdef int typenum = cnp.PyArray_TYPE(y), nd = cnp.PyArray_NDIM(y), i, k, d = 0, w
     cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(y), length, s, total, reach
     cdef Py_ssize_t dims[_MAX_DIMS]
-    cdef Py_ssize_t strides[4][_MAX_DIMS]
-    cdef char *data[4]
-    cdef float *base32[4]
-    cdef double *base64[4]
+    cdef Py_ssize_t strides[_NOPS][_MAX_DIMS]
+    cdef char *data[_NOPS]
+    cdef float *base32[_NOPS]
+    cdef double *base64[_NOPS]
+    cdef double par[2]
+    par[0], par[1] = param, param2
     cdef bint merge
     cdef _grid g
     if ((typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE) or nd > _MAX_DIMS
             or not cnp.PyArray_ISWRITEABLE(y)):
         return False
-    for i, operand in enumerate((y, x, aux1, aux2)):
+    if y2 is not None and not (isinstance(y2, cnp.ndarray) and cnp.PyArray_ISWRITEABLE(y2)
+                               and (<cnp.ndarray>y2).strides == y.strides):
+        return False
+    for i, operand in enumerate((y, x, aux1, aux2, bias, y2)):
         ops[i] = NULL
         data[i] = NULL
         if operand is None:
@@ -643,7 +694,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
         if length == 1:
             continue
         dims[d] = length
-        for i in range(4):
+        for i in range(_NOPS):
             s = 0 if ops[i] == NULL else cnp.PyArray_STRIDES(<cnp.ndarray>ops[i])[k]
             if s % itemsize:
                 return False
@@ -652,7 +703,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     # walk y forwards: an axis y runs backwards is turned round for every operand
     for k in range(d):
         if strides[0][k] < 0:
-            for i in range(4):
+            for i in range(_NOPS):
                 if data[i] != NULL:
                     data[i] += (dims[k] - 1) * strides[i][k] * itemsize
                 strides[i][k] = -strides[i][k]
@@ -661,7 +712,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
         w = k
         while w > 0 and strides[0][w - 1] < strides[0][w]:
             dims[w - 1], dims[w] = dims[w], dims[w - 1]
-            for i in range(4):
+            for i in range(_NOPS):
                 strides[i][w - 1], strides[i][w] = strides[i][w], strides[i][w - 1]
             w -= 1
     # y reaches no element twice (a writeable as_strided view may): each axis steps past all
@@ -676,37 +727,37 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     w = d - 1
     for k in range(d - 2, -1, -1):
         merge = True
-        for i in range(4):
+        for i in range(_NOPS):
             merge = merge and strides[i][k] == strides[i][w] * dims[w]
         if merge:
             dims[w] *= dims[k]
         else:
             w -= 1
             dims[w] = dims[k]
-            for i in range(4):
+            for i in range(_NOPS):
                 strides[i][w] = strides[i][k]
     if d == 0:  # one element
         g.n_outer, g.cols, g.unit = 0, 1, True
-        for i in range(4):
+        for i in range(_NOPS):
             g.strides[i][0] = 1
     else:
         g.n_outer, g.cols, g.unit = d - 1 - w, dims[d - 1], True
         for k in range(g.n_outer + 1):
             if k < g.n_outer:
                 g.dims[k] = dims[w + k]
-            for i in range(4):
+            for i in range(_NOPS):
                 g.strides[i][k] = strides[i][w + k]
-        for i in range(4):
+        for i in range(_NOPS):
             g.unit = g.unit and (data[i] == NULL or g.strides[i][g.n_outer] == 1)
     total = cnp.PyArray_SIZE(y)
-    for i in range(4):
+    for i in range(_NOPS):
         base32[i] = <float *>data[i]
         base64[i] = <double *>data[i]
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _grid_parallel(op, &g, base32, total, <float>param, n_threads)
+            _grid_parallel(op, &g, base32, total, par, n_threads)
         else:
-            _grid_parallel(op, &g, base64, total, param, n_threads)
+            _grid_parallel(op, &g, base64, total, par, n_threads)
     return True
 
 
@@ -740,9 +791,12 @@ cdef inline bint _apart(cnp.ndarray a, cnp.ndarray out):
     return pa == po or pa + nbytes <= po or po + nbytes <= pa
 
 
-def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param):
+def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param,
+         double param2=0.0):
     """The result of op over x (aux1, aux2 optional, same shape and dtype), or None."""
     cdef Py_ssize_t threads
+    cdef double par[2]
+    cdef void *p[_NOPS]
     cdef int typenum, half = -1
     if n_threads is None:
         threads = cyacts_max_threads()
@@ -771,21 +825,21 @@ def fast(int op, object x, object aux1, object aux2, object out, object n_thread
               and (aux1 is None or _apart(aux1, out)) and (aux2 is None or _apart(aux2, out))):
         return None
     cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>x)
-    cdef void *px = cnp.PyArray_DATA(<cnp.ndarray>x)
-    cdef void *py = cnp.PyArray_DATA(<cnp.ndarray>out)
-    cdef void *pa1 = NULL if aux1 is None else cnp.PyArray_DATA(<cnp.ndarray>aux1)
-    cdef void *pa2 = NULL if aux2 is None else cnp.PyArray_DATA(<cnp.ndarray>aux2)
+    par[0], par[1] = param, param2
+    p[_Y] = cnp.PyArray_DATA(<cnp.ndarray>out)
+    p[_X] = cnp.PyArray_DATA(<cnp.ndarray>x)
+    p[2] = NULL if aux1 is None else cnp.PyArray_DATA(<cnp.ndarray>aux1)
+    p[3] = NULL if aux2 is None else cnp.PyArray_DATA(<cnp.ndarray>aux2)
+    p[_BIAS] = p[_Y2] = NULL
     if n == 0:
         return out
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _run(op, <float *>px, <float *>pa1, <float *>pa2, <float *>py, n, <float>param,
-                 threads)
+            _run(op, <float **>p, n, par, threads)
         elif typenum == cnp.NPY_DOUBLE:
-            _run(op, <double *>px, <double *>pa1, <double *>pa2, <double *>py, n, param, threads)
+            _run(op, <double **>p, n, par, threads)
         else:
-            _run(op, <uint16_t *>px, <uint16_t *>pa1, <uint16_t *>pa2, <uint16_t *>py, n, param,
-                 threads, half)
+            _run(op, <uint16_t **>p, n, par, threads, half)
     return out
 
 

@@ -64,8 +64,9 @@ def involves(*values):
 
 
 def call(func, *args, **kwargs):
-    """func(*args, **kwargs) with foreign arrays read as NumPy views; the result as an array of
-    the first array argument's library, or `out` itself when given."""
+    """func(*args, **kwargs) with foreign arrays read as NumPy views; the result (or each of a
+    tuple of results) as an array of the first array argument's library, or `out` itself when
+    given (an array, or a tuple of them)."""
     code = func.__code__
     names = code.co_varnames[:code.co_argcount]
     owner = None  # the library of the first array argument (None: NumPy's)
@@ -76,15 +77,23 @@ def call(func, *args, **kwargs):
     out = kwargs.pop("out", None)
     for name, value in kwargs.items():
         kwargs[name], owner, found = _argument(value, name, owner, found)
-    if out is not None and is_foreign(out):
-        target = library(out)
-        result = func(*args, out=target.writable(out, "out"), **kwargs)
-        target.written(out)
-        return out
-    result = func(*args, out=out, **kwargs)
-    if owner is None or out is not None:
-        return result
-    return owner.wrap(result)
+    if out is None:
+        result = func(*args, out=None, **kwargs)
+        if owner is None:
+            return result
+        if isinstance(result, tuple):  # the gated units' two gradients
+            return tuple(owner.wrap(r) for r in result)
+        return owner.wrap(result)
+    outs = out if isinstance(out, tuple) else (out,)
+    names = [f"out[{i}]" for i in range(len(outs))] if isinstance(out, tuple) else ["out"]
+    targets = [library(o) if is_foreign(o) else None for o in outs]
+    views = tuple(o if t is None else t.writable(o, name)
+                  for o, t, name in zip(outs, targets, names))
+    func(*args, out=views if isinstance(out, tuple) else views[0], **kwargs)
+    for o, t in zip(outs, targets):
+        if t is not None:
+            t.written(o)
+    return out
 
 
 def _argument(value, name, owner, found):

@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _ops
 
-#: the oracle of every op of the registry: its forward and its derivative
-__all__ = [name for op in _ops.OPS for name in op.reference_names]
+#: the oracle of every op and gated unit of the registry: its forward and its derivative
+__all__ = [name for op in _ops.OPS + _ops.GATED for name in op.reference_names]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -168,6 +168,7 @@ def _grad(f_prime, from_output_form=None):
 
     derivative.__doc__ = f_prime.__doc__
     derivative.__name__ = derivative.__qualname__ = f_prime.__name__.lstrip("_")
+    derivative.f_prime = f_prime  # the float64 derivative, for the gated units
     return derivative
 
 
@@ -262,6 +263,57 @@ squared_relu_grad = _grad(_squared_relu_grad, lambda y: 2.0 * np.sqrt(np.maximum
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
+
+
+def _sum_to(d, shape):
+    """Sum a gradient over the axes its operand was broadcast along."""
+    lead = d.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and d.shape[lead + i] != 1)
+    return np.sum(d, axis=axes).reshape(shape) if axes else d
+
+
+def _gated(unit):
+    """The oracle of a gated unit from its activation's float64 forward and derivative."""
+    op = unit.op
+    forward = globals()[op.reference_names[0]].__wrapped__
+    f_prime = globals()[op.reference_names[1]].f_prime
+
+    def gated(gate, value, **params):
+        gate, value = np.asarray(gate), np.asarray(value)
+        dtype = _result_dtype(gate, value)
+        with np.errstate(all="ignore"):
+            y = forward(gate.astype(np.float64), **params) * value.astype(np.float64)
+            return _round(y, dtype)[()]
+
+    def gated_grad(gate, value, grad_output=None, **params):
+        gate, value = np.asarray(gate), np.asarray(value)
+        arrays = [gate, value]
+        g = 1.0
+        if grad_output is not None:
+            weak = type(grad_output) in (int, float, bool)
+            grad_output = np.asarray(grad_output)
+            if not weak:
+                arrays.append(grad_output)
+            g = grad_output.astype(np.float64)
+        dtype = _result_dtype(*arrays)
+        with np.errstate(all="ignore"):
+            a, v = gate.astype(np.float64), value.astype(np.float64)
+            shape = np.broadcast_shapes(a.shape, v.shape, np.shape(g))
+            grad_gate = np.broadcast_to(g * f_prime(a, **params) * v, shape)
+            grad_value = np.broadcast_to(g * forward(a, **params), shape)
+            return (_round(_sum_to(grad_gate, gate.shape), dtype)[()],
+                    _round(_sum_to(grad_value, value.shape), dtype)[()])
+
+    gated.__name__ = gated.__qualname__ = unit.reference_names[0]
+    gated_grad.__name__ = gated_grad.__qualname__ = unit.reference_names[1]
+    gated.__doc__, gated_grad.__doc__ = unit.formula, unit.grad_formula
+    return gated, gated_grad
+
+
+for _unit in _ops.GATED:
+    globals()[_unit.reference_names[0]], globals()[_unit.reference_names[1]] = _gated(_unit)
+del _unit
 
 
 def mpmath_functions():

@@ -20,6 +20,10 @@ __all__ = [
     "tanh_grad",
     "sigmoid",
     "sigmoid_grad",
+    "glu",
+    "glu_grad",
+    "geglu",
+    "geglu_grad",
 ]
 
 # A NumPy array, or a NumPy scalar for scalar and 0-d inputs.
@@ -57,4 +61,15 @@ def sigmoid(x: npt.ArrayLike) -> _Result: ...
 def sigmoid_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
 ) -> _Result: ...
+def glu(gate: npt.ArrayLike, value: npt.ArrayLike) -> _Result: ...
+def glu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None,
+) -> tuple[_Result, _Result]: ...
+def geglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none",
+) -> _Result: ...
+def geglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    approximate: _Approximate = "none",
+) -> tuple[_Result, _Result]: ...
 def mpmath_functions() -> dict[str, Any]: ...
