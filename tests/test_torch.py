@@ -44,7 +44,7 @@ IDS = [c[0] for c in CASES]
 
 
 def test_every_registry_op_has_its_three_forms():
-    for op in _ops.OPS:
+    for op in _ops.OPS + _ops.GATED:
         entry = ENTRIES[op.name]
         assert issubclass(getattr(ct, entry.module), torch.nn.Module)
         assert issubclass(getattr(ct, entry.module + "Function"), torch.autograd.Function)
@@ -55,7 +55,7 @@ def test_every_registry_op_has_its_three_forms():
 @pytest.mark.parametrize("entry", ct.ENTRIES, ids=[e.name for e in ct.ENTRIES])
 def test_names_and_signatures_are_pytorchs(entry):
     ours = inspect.signature(getattr(ct, entry.module))
-    assert list(ours.parameters)[-1] == "inplace"
+    assert (list(ours.parameters)[-1] == "inplace") == entry.inplace
     params = [(n, p.default) for n, p in ours.parameters.items() if n != "inplace"]
     functional = inspect.signature(getattr(ct, entry.name))
     assert list(functional.parameters) == ["input", *ours.parameters]
@@ -146,7 +146,8 @@ def test_backward_keeps_the_output_where_the_registry_allows(case_id, op, kw):
 def test_dtypes(dtype):
     x = torch.linspace(-4, 4, 50).to(dtype).requires_grad_()
     for module, f in ((ct.GELU(), cyacts.gelu), (ct.Sigmoid(), cyacts.sigmoid),
-                      (ct.LeakyReLU(0.1), lambda a: cyacts.leaky_relu(a, 0.1))):
+                      (ct.LeakyReLU(0.1), lambda a: cyacts.leaky_relu(a, 0.1)),
+                      (ct.GLU(), lambda a: cyacts.glu(a[25:], a[:25]))):
         y = module(x)
         assert y.dtype == dtype
         y.backward(torch.ones_like(y))
@@ -225,3 +226,31 @@ def test_an_entry_outside_the_registry():
     x = torch.randn(6, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda t: functional(t, 3.0), (x,))
     assert torch.autograd.gradcheck(lambda t: module(0.5, inplace=True)(t * 1.0), (x,))
+
+
+GATED = [(f"{unit.name}_{i}", unit, kw) for unit in _ops.GATED
+         for i, kw in enumerate([{}] + [{p.name: c} for p in unit.params for c in p.choices
+                                        if c != p.default])]
+
+
+@pytest.mark.parametrize("case_id, unit, kw", GATED, ids=[c[0] for c in GATED])
+def test_gated_units_halve_their_input_as_torch_nn_glu(case_id, unit, kw):
+    function = getattr(ct, unit.name)
+    x = torch.randn(5, 8, dtype=torch.float64, requires_grad=True)
+    for dim in (-1, 0):
+        h = x[:4] if dim == 0 else x
+        assert torch.autograd.gradcheck(lambda t: function(t, dim, **kw), (h,))
+    y = getattr(ct, ENTRIES[unit.name].module)(**kw)(x)
+    g = torch.randn(5, 4, dtype=torch.float64)
+    y.backward(g)
+    # value the first half, gate the second, the same bits as cyacts's functions
+    a = x.detach().numpy()
+    np.testing.assert_array_equal(y.detach().numpy(),
+                                  getattr(cyacts, unit.name)(a[:, 4:], a[:, :4], **kw))
+    grad_gate, grad_value = getattr(cyacts, unit.name + "_grad")(a[:, 4:], a[:, :4], g.numpy(),
+                                                                 **kw)
+    np.testing.assert_array_equal(x.grad.numpy(), np.concatenate([grad_value, grad_gate], 1))
+    if unit.name == "glu":
+        torch.testing.assert_close(y, torch.nn.GLU()(x))
+    with pytest.raises(ValueError, match="size 7 is odd"):
+        function(torch.randn(2, 7))

@@ -13,15 +13,17 @@ Design
 ------
 A. One `Entry` per activation (`ENTRIES`): its functional name, PyTorch's module name, its
    parameters under PyTorch's names, and how cyacts computes it and its derivative on NumPy
-   views of the tensors. The registry's ops become entries by themselves (`_from_registry`),
-   so a new activation of cyacts._ops.OPS appears here with no edit; an activation that is not
-   in the registry (softmax, gated units) is one `Entry` appended to ENTRIES by hand. From
-   each entry come `<Module>Function` (a torch.autograd.Function), `<Module>` (an nn.Module)
-   and the functional form, all with real signatures.
+   views of the tensors. The registry's ops and gated units become entries by themselves
+   (`_from_registry`, `_from_gated`), so a new activation of cyacts._ops.OPS or GATED appears
+   here with no edit; a function outside them (softmax) is one `Entry` added to ENTRIES by
+   hand. From each entry come `<Module>Function` (a torch.autograd.Function), `<Module>` (an
+   nn.Module) and the functional form, all with real signatures.
 B. Names: PyTorch's, where PyTorch has the module (`torch.nn.LeakyReLU(negative_slope=...)`):
    _MODULE_NAMES and _PARAM_NAMES hold where the registry's names differ; tests/test_torch.py
    compares every signature with torch.nn's. Every module and functional form also takes
-   `inplace=False`.
+   `inplace=False`, except the gated units: as torch.nn.GLU(dim=-1), they halve their input
+   along `dim` (the first half the value, the second the gate), so the output cannot live in
+   the input's memory; their backward writes both halves of the input's gradient in one pass.
 C. What backward keeps: the output, where the registry derives the derivative from it
    (`Op.from_output`, with `from_output_requires` holding for the parameters: relu, relu6,
    squared_relu, tanh, sigmoid, leaky_relu with negative_slope > 0); else the input. With
@@ -40,7 +42,7 @@ E. A tensor parameter (a per-element negative_slope) is taken as constants; one 
 import dataclasses
 import re
 import types
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
@@ -87,6 +89,12 @@ class Entry:
     #: saves_output(params) -> whether backward can work from the output alone
     saves_output: Callable[..., bool]
     doc: str = ""
+    #: whether the module and the functional form take inplace= (False where the output
+    #: cannot live in the input's memory: the gated units halve it)
+    inplace: bool = True
+    #: check(params) raises TypeError/ValueError for bad parameters when a module is made;
+    #: None: run forward on a one-element array
+    check: Optional[Callable[..., None]] = None
 
 
 def _from_registry(op):
@@ -119,8 +127,62 @@ def _from_registry(op):
     return Entry(op.name, module, params, forward, backward, saves_output, doc)
 
 
-#: every activation of cyacts.torch, in order: the registry's, then any added by hand
-ENTRIES = [_from_registry(op) for op in _ops.OPS]
+def _halves(x, dim, name):
+    """(first half, second half) of x along dim, as views."""
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"{name}: dim {dim} is out of range for {x.ndim} dimensions")
+    n = x.shape[dim]
+    if n % 2:
+        raise ValueError(f"{name} halves its input along dim {dim}, whose size {n} is odd")
+    first, second = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    first[dim], second[dim] = slice(0, n // 2), slice(n // 2, n)
+    return x[tuple(first)], x[tuple(second)]
+
+
+def _from_gated(unit):
+    """The Entry of a gated unit over one input halved along `dim`, as torch.nn.GLU: the first
+    half is the value, the second the gate (F.glu(h) = cyacts.glu(h[..., d:], h[..., :d]))."""
+    rename = _PARAM_NAMES.get(unit.name, {})
+    to_cyacts = {rename.get(p.name, p.name): p.name for p in unit.params}
+    forward_fn, grad_fn = getattr(api, unit.name), getattr(api, unit.name + "_grad")
+
+    def split(params):
+        return params["dim"], {to_cyacts[k]: v for k, v in params.items() if k != "dim"}
+
+    def forward(x, out, params):
+        dim, kwargs = split(params)
+        value, gate = _halves(x, dim, unit.name)
+        return forward_fn(gate, value, **kwargs)
+
+    def backward(saved, grad_output, saved_is_output, params):
+        dim, kwargs = split(params)
+        value, gate = _halves(saved, dim, unit.name)
+        grad = np.empty(saved.shape, np.result_type(saved.dtype, grad_output.dtype))
+        grad_value, grad_gate = _halves(grad, dim, unit.name)
+        grad_fn(gate, value, grad_output, out=(grad_gate, grad_value), **kwargs)  # in place
+        return grad
+
+    def check(params):
+        dim, kwargs = split(params)
+        _halves(np.zeros((2,) * (dim + 1 if dim >= 0 else -dim), np.float32), dim, unit.name)
+        forward_fn(np.zeros(1, np.float32), np.zeros(1, np.float32), **kwargs)
+
+    module = _MODULE_NAMES.get(unit.name) or unit.name.upper()
+    params = (("dim", -1),) + tuple((rename.get(p.name, p.name), p.default)
+                                    for p in unit.params)
+    doc = (f"{unit.formula}\n\nThe input is halved along dim: the first half is the value, the "
+           f"second the gate, as torch.nn.GLU. Forward cyacts.{unit.name}, backward "
+           f"cyacts.{unit.name}_grad; backward keeps the input.")
+    return Entry(unit.name, module, params, forward, backward, lambda params: False, doc,
+                 inplace=False, check=check)
+
+
+#: every activation of cyacts.torch, in order: the registry's ops and gated units, then any
+#: added by hand
+ENTRIES = ([_from_registry(op) for op in _ops.OPS]
+           + [_from_gated(unit) for unit in getattr(_ops, "GATED", ())])
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,13 +263,13 @@ def _apply(entry, function, input, inplace, values):
 # modules and functional forms, with real signatures
 # --------------------------------------------------------------------------------------------
 _FUNCTIONAL = """
-def {name}(input, {params}inplace=False):
-    return _apply(_entry, _function, input, inplace, ({values}))
+def {name}(input, {params}{inplace}):
+    return _apply(_entry, _function, input, {inplace_value}, ({values}))
 """
 _INIT = """
-def __init__(self, {params}inplace=False):
+def __init__(self, {params}{inplace}):
     _Module.__init__(self)
-{assign}    self.inplace = inplace
+{assign}    self.inplace = {inplace_value}
     _check(self)
 """
 
@@ -236,7 +298,10 @@ def _check(module):
     if any(isinstance(v, torch.Tensor) for v in params.values()):
         return  # checked against the input's shape when called
     try:
-        entry.forward(np.zeros(1, np.float32), None, params)
+        if entry.check is not None:
+            entry.check(params)
+        else:
+            entry.forward(np.zeros(1, np.float32), None, params)
     except (TypeError, ValueError) as exc:
         message = str(exc)
         for cyacts_name, torch_name in _PARAM_NAMES.get(entry.name, {}).items():
@@ -259,15 +324,19 @@ def _make(entry):
     defaults = {f"_d{i}": d for i, (_, d) in enumerate(entry.params)}
     namespace = dict(defaults, _apply=_apply, _entry=entry, _function=function,
                      _Module=torch.nn.Module, _check=_check)
-    exec(compile(_FUNCTIONAL.format(name=entry.name, params=params, values=values),
+    inplace = dict(inplace="inplace=False", inplace_value="inplace") if entry.inplace else dict(
+        inplace="", inplace_value="False")
+    if not entry.inplace:
+        params = params[:-2]  # no trailing ", "
+    exec(compile(_FUNCTIONAL.format(name=entry.name, params=params, values=values, **inplace),
                  f"<cyacts.torch: {entry.name}>", "exec"), namespace)
     functional = namespace[entry.name]
     functional.__module__ = __name__
-    functional.__doc__ = (f"{entry.doc}\n\nThe functional form of cyacts.torch.{entry.module}; "
-                          "inplace=True overwrites input and returns it.")
+    functional.__doc__ = f"{entry.doc}\n\nThe functional form of cyacts.torch.{entry.module}" + (
+        "; inplace=True overwrites input and returns it." if entry.inplace else ".")
     assign = "".join(f"    self.{n} = {n}\n" for n, _ in entry.params)
-    exec(compile(_INIT.format(params=params, assign=assign), f"<cyacts.torch: {entry.module}>",
-                 "exec"), namespace)
+    exec(compile(_INIT.format(params=params, assign=assign, **inplace),
+                 f"<cyacts.torch: {entry.module}>", "exec"), namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{entry.module}.__init__"
     module = type(entry.module, (_Activation,), {
