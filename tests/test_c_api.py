@@ -209,7 +209,7 @@ def _calls():
             grads = [(kernel + "_grad", False)]
             if op.from_output == "same" and _from_output_allowed(op, params):
                 grads.append((kernel + "_grad", True))
-            elif op.from_output == "own" and not array:
+            elif op.from_output == "own" and not array and _from_output_allowed(op, params):
                 grads.append((kernel + "_grad_from_output", True))
             for name, from_output in grads:
                 for grad_output in (False, True):
@@ -258,7 +258,8 @@ def _arrays(dtype):
     rng = np.random.default_rng(20240601)
     info = np.finfo(dtype)
     sub, tiny, big = float(info.smallest_subnormal), float(info.tiny), float(info.max)
-    kinks = np.array(sorted({float(k.x) for op in _ops.OPS for k in op.kinks}), dtype)
+    kinks = np.array(sorted({float(_ops.resolve(k.x, params, op)) for op in _ops.OPS
+                             for params in op.variants() for k in op.kinks}), dtype)
     parts = [
         np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, sub, -sub, tiny,
                   -tiny, big, -big], dtype),
@@ -439,7 +440,12 @@ def declarations(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     out = {}
+    # the reductions (cyacts/softmax.h: rows, not elements) and their internal helpers are
+    # tested in test_softmax.py
+    reductions = {f"cyacts_{r.name}_{sfx}" for r in _ops.REDUCTIONS for sfx in SUFFIX.values()}
     for name, params in re.findall(r"\bvoid\s+(cyacts_\w+)\s*\(([^)]*)\)", proc.stdout):
+        if name.startswith("cyacts__") or name in reductions:
+            continue
         parsed = []
         for p in params.split(","):
             m = re.fullmatch(r"\s*(const\s+)?\w+\s*(\*?)\s*(\w+)\s*", p)

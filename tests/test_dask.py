@@ -24,7 +24,7 @@ BACKWARD = {
         (lambda x, g, op=op, kw=kw, fo=from_output, **k:
          getattr(cyacts, op.name + "_grad")(x, g, **kw, from_output=fo, **k))
     for op in _ops.OPS for kw in op.variants()
-    for from_output in ((False, True) if op.from_output is not None else (False,))
+    for from_output in ((False, True) if op.from_output_allowed(kw) else (False,))
 }
 IN_PLACE = [getattr(cyacts, op.name + "_") for op in _ops.OPS]
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 6.0, -6.0, 1e-30, -1e-30]

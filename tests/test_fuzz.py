@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from cyacts import _ops
+
 from _cases import (
     F16, F32, F64, FROM_OUTPUT, SPECS, Spec, assert_close, grad_alternative,
 )
@@ -94,7 +96,8 @@ def case(draw, spec):
             g = draw(strided(g_dtype, broadcast_shape_of(draw, shape)))
         elif choice == "number":
             g = draw(st.floats(-10, 10, width=32))
-        if spec.base in FROM_OUTPUT and draw(st.booleans()):
+        if (spec.base in FROM_OUTPUT and _ops.BY_NAME[spec.base].from_output_allowed(spec.kw)
+                and draw(st.booleans())):
             from_output = True
     if spec.base == "leaky_relu" and draw(st.booleans()):
         # a per-channel alpha array (positive when the derivative comes from the output)

@@ -89,6 +89,16 @@ def test_gated_gradients_into_tensors():
         np.testing.assert_array_equal(got.numpy(), expected)
 
 
+@pytest.mark.parametrize("red", [r.name for r in _ops.REDUCTIONS])
+def test_reductions(lib, red):
+    a = _values(seed=4).reshape(8, 8)
+    a[~np.isfinite(a)] = 1.0
+    args = (a, a[::-1].copy()) if _ops.REDUCTIONS_BY_NAME[red].is_grad else (a,)
+    got = fn(red)(*[lib["make"](v) for v in args], axis=0)
+    assert isinstance(got, lib["type"])
+    np.testing.assert_array_equal(numpy_of(got), fn(red)(*args, axis=0))
+
+
 def test_bias_of_another_library(lib):
     a, bias = _values().reshape(8, 8), np.linspace(-1, 1, 8, dtype=np.float32)
     got = cyacts.gelu(lib["make"](a), bias=lib["make"](bias))

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import (DTYPES, FORWARD, GRAD, assert_matches, fn, layouts, ref,
+from conftest import (DTYPES, FORWARD, FROM_OUTPUT, GRAD, assert_matches, fn, layouts, ref,
                       sample_values)
 
 # 0-d, empty, length 1, odd lengths that leave vector tails, multi-dimensional, and sizes
@@ -50,7 +50,7 @@ def test_grad_matches_reference(case, shape, dtype, simd_level):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-@pytest.mark.parametrize("name", ["relu", "leaky_relu", "relu6", "tanh", "sigmoid"])
+@pytest.mark.parametrize("name", FROM_OUTPUT)
 def test_grad_from_output_matches_reference(name, dtype):
     x = _cases((2001,), dtype)
     y = fn(name)(x)
@@ -58,6 +58,18 @@ def test_grad_from_output_matches_reference(name, dtype):
     assert_matches(fn(name + "_grad")(y, from_output=True), ref(name + "_grad")(y, from_output=True))
     assert_matches(fn(name + "_grad")(y, g, from_output=True),
                    ref(name + "_grad")(y, g, from_output=True))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("alpha", [-1.5, -2.0**-20])
+def test_celu_with_negative_alpha(alpha, dtype):
+    """alpha < 0 (PyTorch allows it): x < 0 gives t = x/alpha > 0, up to where alpha e^t
+    overflows; with |alpha| < 1 that is past e^t's own overflow, which the kernels scale away."""
+    big = np.log(np.finfo(dtype).max)  # e^t overflows here
+    t = np.concatenate([np.linspace(0, 2 * big, 2001), sample_values(2000, np.float64) ** 2])
+    x = (t * alpha).astype(dtype)
+    assert_matches(fn("celu")(x, alpha), ref("celu")(x, alpha))
+    assert_matches(fn("celu_grad")(x, alpha=alpha), ref("celu_grad")(x, alpha=alpha))
 
 
 def test_from_output_agrees_with_from_input():

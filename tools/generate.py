@@ -7,7 +7,8 @@ The generated files are checked in, so the package builds without running this:
 - include/cyacts/api.h: the version macros and every array function of the C API;
 - _kernels/ops.h: the driver's kernel list, CYACTS_OPS(X) rows X(OP, name, shape, grain);
 - c_api.pxd: the Cython declarations of the C API;
-- api.pyi, __init__.pyi, reference.pyi: the type stubs of the Python surface.
+- api.pyi, __init__.pyi, reference.pyi: the type stubs of the Python surface;
+- _kernels/reduce_ops.h and _softmax.pyi: the reductions' list and stubs (ops.REDUCTIONS).
 The registry and the version are read as files: nothing needs to be built or installed.
 """
 import importlib.util
@@ -185,7 +186,7 @@ def c_api_pxd():
         out += ["", f"    # ---- {label} " + "-" * (84 - len(label))]
         for name, arguments in prototypes(sfx, ctype):
             out += _wrapped(f"void {name}", arguments, "", 99, "    ")
-    return "\n".join(out) + "\n"
+    return "\n".join(out + reductions_pxd()) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,10 +319,12 @@ def init_pyi():
         "",
         "from . import reference as reference",
         *[f"from .api import {n} as {n}" for n in names],
+        *[f"from ._softmax import {n} as {n}" for n in ops.reduction_names()],
         "",
         "__version__: str",
         "__all__ = [",
-        *[f'    "{n}",' for n in ops.public_names() + ["get_num_threads", "set_num_threads"] + extra],
+        *[f'    "{n}",' for n in ops.public_names() + ["get_num_threads", "set_num_threads"] + extra
+          + ops.reduction_names()],
         "]",
         "",
         "def get_include() -> str: ...",
@@ -342,7 +345,7 @@ def reference_pyi():
         "import numpy.typing as npt",
         "",
         "__all__ = [",
-        *[f'    "{n}",' for n in names],
+        *[f'    "{n}",' for n in names + [r.reference_name for r in ops.REDUCTIONS]],
         "]",
         "",
         "# A NumPy array, or a NumPy scalar for scalar and 0-d inputs.",
@@ -368,7 +371,90 @@ def reference_pyi():
                            "grad_output: npt.ArrayLike | None = None"]
                     + (["*"] + keyword if keyword else []), "tuple[_Result, _Result]")
     out += ["def mpmath_functions() -> dict[str, Any]: ..."]
+    out += reductions_reference_pyi()
     return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the reductions (ops.REDUCTIONS): softmax, log_softmax, logsumexp and their derivatives
+# --------------------------------------------------------------------------------------------
+def reduce_ops_h():
+    rows = [f"    X({r.name.upper()}, {r.name})" for r in ops.REDUCTIONS]
+    width = max(len(r) for r in rows) + 1
+    body = "\n".join(r.ljust(width) + "\\" for r in rows[:-1]) + "\n" + rows[-1]
+    return textwrap.dedent(f"""\
+        /*
+         * {BANNER}
+         *
+         * X(OP, name): every reduction of the registry (ops.REDUCTIONS), in table order; the
+         * functions of each live in include/cyacts/{ops.REDUCTION_HEADER} (cyacts__sm_*_<name>_*).
+         */
+        #ifndef CYACTS_KERNELS_REDUCE_OPS_H
+        #define CYACTS_KERNELS_REDUCE_OPS_H
+
+        #define CYACTS_REDUCTIONS(X) \\
+        """) + body + "\n\n#endif\n"
+
+
+def reductions_pxd():
+    """The reductions' declarations, appended to c_api.pxd."""
+    out = ["", "    # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, "
+           "row_stride apart", "    # (in elements); in place when the output is an input; "
+           "logsumexp writes one value per row"]
+    for sfx, ctype in DTYPES:
+        for r in ops.REDUCTIONS:
+            out += _wrapped(f"void cyacts_{r.name}_{sfx}", r.c_arguments(ctype), "", 99, "    ")
+    return out
+
+
+def _reduction_params(r, inplace=False):
+    arrays = ["x: _InplaceT"] if inplace else [f"{a}: npt.ArrayLike" for a in r.inputs]
+    params = arrays + ["axis: int | None = -1"]
+    if inplace:
+        return params
+    params.append("*")
+    if r.result == "rows":
+        params.append("keepdims: bool = False")
+    return params
+
+
+def softmax_pyi():
+    out = [
+        f"# {BANNER}",
+        '"""Types of the reductions of cyacts (see _softmax.py)."""',
+        "from typing import Any, TypeVar, overload",
+        "",
+        "import numpy as np",
+        "import numpy.typing as npt",
+        "",
+        "__all__ = [",
+        *[f'    "{n}",' for n in ops.reduction_names()],
+        "]",
+        "",
+        "# An `out` array (or an in-place argument) comes back as the same object.",
+        "_OutT = TypeVar(\"_OutT\", bound=np.ndarray[Any, Any])",
+        "_InplaceT = TypeVar(\"_InplaceT\", bound=npt.NDArray[np.floating[Any]])",
+    ]
+    for r in ops.REDUCTIONS:
+        out += ["", f"# ---- {r.name} " + "-" * (88 - len(r.name))]
+        result = "Any" if r.result == "rows" else "npt.NDArray[Any]"
+        for out_type, ret in (("_OutT", "_OutT"), ("None = None", result)):
+            params = _reduction_params(r) + [f"out: {out_type}", "n_threads: int | None = None"]
+            out += ["@overload"] + _def(r.name, params, ret)
+        if r.inplace:
+            out += _def(r.name + "_", _reduction_params(r, inplace=True), "_InplaceT")
+    return "\n".join(out) + "\n"
+
+
+def reductions_reference_pyi():
+    out = []
+    for r in ops.REDUCTIONS:
+        params = [f"{a}: npt.ArrayLike" for a in r.inputs] + ["axis: int | None = -1"]
+        if r.result == "rows":
+            params.append("keepdims: bool = False")
+        out += _def(r.reference_name, params, "_Result")
+    out += ["def reduction_mpmath(name: str, row: Any, grad_output: Any = None) -> Any: ..."]
+    return out
 
 
 FILES = {
@@ -378,6 +464,8 @@ FILES = {
     PKG / "api.pyi": api_pyi,
     PKG / "__init__.pyi": init_pyi,
     PKG / "reference.pyi": reference_pyi,
+    PKG / "_kernels" / "reduce_ops.h": reduce_ops_h,
+    PKG / "_softmax.pyi": softmax_pyi,
 }
 
 

@@ -3,6 +3,12 @@
 from typing import Any
 
 from . import reference as reference
+from .api import celu as celu
+from .api import celu_ as celu_
+from .api import celu_grad as celu_grad
+from .api import elu as elu
+from .api import elu_ as elu_
+from .api import elu_grad as elu_grad
 from .api import geglu as geglu
 from .api import geglu_grad as geglu_grad
 from .api import gelu as gelu
@@ -11,6 +17,18 @@ from .api import gelu_grad as gelu_grad
 from .api import get_num_threads as get_num_threads
 from .api import glu as glu
 from .api import glu_grad as glu_grad
+from .api import hardshrink as hardshrink
+from .api import hardshrink_ as hardshrink_
+from .api import hardshrink_grad as hardshrink_grad
+from .api import hardsigmoid as hardsigmoid
+from .api import hardsigmoid_ as hardsigmoid_
+from .api import hardsigmoid_grad as hardsigmoid_grad
+from .api import hardswish as hardswish
+from .api import hardswish_ as hardswish_
+from .api import hardswish_grad as hardswish_grad
+from .api import hardtanh as hardtanh
+from .api import hardtanh_ as hardtanh_
+from .api import hardtanh_grad as hardtanh_grad
 from .api import leaky_relu as leaky_relu
 from .api import leaky_relu_ as leaky_relu_
 from .api import leaky_relu_grad as leaky_relu_grad
@@ -20,16 +38,35 @@ from .api import relu6_ as relu6_
 from .api import relu6_grad as relu6_grad
 from .api import relu_ as relu_
 from .api import relu_grad as relu_grad
+from .api import selu as selu
+from .api import selu_ as selu_
+from .api import selu_grad as selu_grad
 from .api import set_num_threads as set_num_threads
 from .api import sigmoid as sigmoid
 from .api import sigmoid_ as sigmoid_
 from .api import sigmoid_grad as sigmoid_grad
+from .api import softshrink as softshrink
+from .api import softshrink_ as softshrink_
+from .api import softshrink_grad as softshrink_grad
+from .api import softsign as softsign
+from .api import softsign_ as softsign_
+from .api import softsign_grad as softsign_grad
 from .api import squared_relu as squared_relu
 from .api import squared_relu_ as squared_relu_
 from .api import squared_relu_grad as squared_relu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
+from .api import threshold as threshold
+from .api import threshold_ as threshold_
+from .api import threshold_grad as threshold_grad
+from ._softmax import softmax as softmax
+from ._softmax import softmax_ as softmax_
+from ._softmax import log_softmax as log_softmax
+from ._softmax import log_softmax_ as log_softmax_
+from ._softmax import logsumexp as logsumexp
+from ._softmax import softmax_grad as softmax_grad
+from ._softmax import log_softmax_grad as log_softmax_grad
 
 __version__: str
 __all__ = [
@@ -54,6 +91,36 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "elu",
+    "elu_",
+    "elu_grad",
+    "selu",
+    "selu_",
+    "selu_grad",
+    "celu",
+    "celu_",
+    "celu_grad",
+    "hardtanh",
+    "hardtanh_",
+    "hardtanh_grad",
+    "hardsigmoid",
+    "hardsigmoid_",
+    "hardsigmoid_grad",
+    "hardswish",
+    "hardswish_",
+    "hardswish_grad",
+    "softsign",
+    "softsign_",
+    "softsign_grad",
+    "hardshrink",
+    "hardshrink_",
+    "hardshrink_grad",
+    "softshrink",
+    "softshrink_",
+    "softshrink_grad",
+    "threshold",
+    "threshold_",
+    "threshold_grad",
     "glu",
     "glu_grad",
     "geglu",
@@ -65,6 +132,13 @@ __all__ = [
     "show_config",
     "reference",
     "__version__",
+    "softmax",
+    "softmax_",
+    "log_softmax",
+    "log_softmax_",
+    "logsumexp",
+    "softmax_grad",
+    "log_softmax_grad",
 ]
 
 def get_include() -> str: ...

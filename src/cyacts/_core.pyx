@@ -130,6 +130,7 @@ def select_level(str requested=""):
     cdef bytes req = requested.encode()
     _table = cyacts_select_table(req, &_level)
     cyacts__select_copies(_level)
+    _select_reductions()
     return _level.decode()
 
 
@@ -865,3 +866,291 @@ def convert(src, dst):
         else:
             _table.narrow[half](<const float *>ps, <uint16_t *>pd, n)
     return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# Reductions: softmax, log_softmax, logsumexp and their derivatives (include/cyacts/softmax.h,
+# through the per-instruction-set table of _kernels/reductions.h, picked by select_level).
+# The Python layer (_softmax.py) hands over operands of one compute dtype, float32 or float64,
+# described as a grid: d0 x d1 independent rows (batch axes merged into at most two) of n
+# elements along the reduced axis, every operand with its own strides in elements
+# (s[0], s[1] for the batch axes, s[2] along the row). Two layouts run in place:
+# - rows: every row has unit stride. Threads take equal runs of rows; when there are fewer
+#   rows than threads, each long row is split across the threads at block boundaries
+#   (CYACTS_SM_BLOCK) in three parallel passes (maximum, block sums, final map), the block
+#   sums combined in block order: the same bits as one thread's.
+# - columns: the second batch axis has unit stride (a non-last axis of a C-ordered array).
+#   Tiles of CYACTS_SM_TILE columns walk down the reduced axis, vectorised across the
+#   columns; threads take tiles. The sums run in the rows' order (softmax.h, B).
+# logsumexp writes one value per row: its output has the batch axes only (s[2] unused).
+# ---------------------------------------------------------------------------------------------
+from libc.stdlib cimport malloc, free
+
+cdef extern from "_kernels/reductions.h" nogil:
+    ctypedef struct cyacts_sm_consts:
+        double m, p, q, r
+    ctypedef void (*cyacts_sm_rows_f32)(const float *x, const float *a, float *y, size_t rows,
+                                        size_t n, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef void (*cyacts_sm_cols_f32)(const float *x, const float *a, float *y, size_t n,
+                                        size_t w, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef float (*cyacts_sm_max_f32)(const float *x, size_t n) noexcept nogil
+    ctypedef void (*cyacts_sm_parts_f32)(const float *x, const float *a, size_t n, float m,
+                                         double *parts) noexcept nogil
+    ctypedef void (*cyacts_sm_consts_f32)(float m, const double *parts, size_t blocks,
+                                          cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_map_f32)(const float *x, const float *a, float *y, size_t n,
+                                       const cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_rows_f64)(const double *x, const double *a, double *y,
+                                        size_t rows, size_t n, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef void (*cyacts_sm_cols_f64)(const double *x, const double *a, double *y, size_t n,
+                                        size_t w, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef double (*cyacts_sm_max_f64)(const double *x, size_t n) noexcept nogil
+    ctypedef void (*cyacts_sm_parts_f64)(const double *x, const double *a, size_t n, double m,
+                                         double *parts) noexcept nogil
+    ctypedef void (*cyacts_sm_consts_f64)(double m, const double *parts, size_t blocks,
+                                          cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_map_f64)(const double *x, const double *a, double *y, size_t n,
+                                       const cyacts_sm_consts *k) noexcept nogil
+    ctypedef struct cyacts_reduce_table:
+        cyacts_sm_rows_f32 rows_f32[1]
+        cyacts_sm_cols_f32 cols_f32[1]
+        cyacts_sm_parts_f32 parts_f32[1]
+        cyacts_sm_consts_f32 consts_f32[1]
+        cyacts_sm_map_f32 map_f32[1]
+        cyacts_sm_max_f32 max_f32
+        cyacts_sm_rows_f64 rows_f64[1]
+        cyacts_sm_cols_f64 cols_f64[1]
+        cyacts_sm_parts_f64 parts_f64[1]
+        cyacts_sm_consts_f64 consts_f64[1]
+        cyacts_sm_map_f64 map_f64[1]
+        cyacts_sm_max_f64 max_f64
+    const cyacts_reduce_table *cyacts_select_reduce_table(const char *level)
+    enum:
+        CYACTS_SM_BLOCK
+        CYACTS_SM_TILE
+        CYACTS_N_REDUCTIONS
+
+cdef extern from *:
+    """
+    #define CYACTS__REDUCE_NAME(OP, name) #name,
+    static const char *cyacts__reduce_names[] = {CYACTS_REDUCTIONS(CYACTS__REDUCE_NAME)};
+    """
+    const char *cyacts__reduce_names[]
+
+#: reduction name -> index into the reductions' table (the registry's REDUCTIONS, in order)
+REDUCTIONS = {cyacts__reduce_names[i].decode(): i for i in range(CYACTS_N_REDUCTIONS)}
+#: elements per block of a row's sums, and columns per tile of the strided path
+SM_BLOCK = CYACTS_SM_BLOCK
+SM_TILE = CYACTS_SM_TILE
+cdef enum:
+    # fewest elements per thread: a softmax element costs a few ns, a parallel region a few us
+    _SM_GRAIN = 16384
+#: the same, for the tests
+SM_GRAIN = _SM_GRAIN
+
+cdef const cyacts_reduce_table *_rtable = NULL
+
+
+cdef void _select_reductions():
+    global _rtable
+    _rtable = cyacts_select_reduce_table(_level)
+
+
+cdef inline void _sm_rows(int op, const floating *x, const floating *a, floating *y, size_t rows,
+                          size_t n, Py_ssize_t xs, Py_ssize_t as_, Py_ssize_t ys) noexcept nogil:
+    if floating is float:
+        _rtable.rows_f32[op](x, a, y, rows, n, xs, as_, ys)
+    else:
+        _rtable.rows_f64[op](x, a, y, rows, n, xs, as_, ys)
+
+
+cdef inline void _sm_cols(int op, const floating *x, const floating *a, floating *y, size_t n,
+                          size_t w, Py_ssize_t xs, Py_ssize_t as_, Py_ssize_t ys) noexcept nogil:
+    if floating is float:
+        _rtable.cols_f32[op](x, a, y, n, w, xs, as_, ys)
+    else:
+        _rtable.cols_f64[op](x, a, y, n, w, xs, as_, ys)
+
+
+cdef inline floating _sm_max(const floating *x, size_t n) noexcept nogil:
+    if floating is float:
+        return _rtable.max_f32(x, n)
+    else:
+        return _rtable.max_f64(x, n)
+
+
+cdef inline void _sm_parts(int op, const floating *x, const floating *a, size_t n, floating m,
+                           double *parts) noexcept nogil:
+    if floating is float:
+        _rtable.parts_f32[op](x, a, n, m, parts)
+    else:
+        _rtable.parts_f64[op](x, a, n, m, parts)
+
+
+cdef inline void _sm_consts(int op, floating m, const double *parts, size_t blocks,
+                            cyacts_sm_consts *k) noexcept nogil:
+    if floating is float:
+        _rtable.consts_f32[op](m, parts, blocks, k)
+    else:
+        _rtable.consts_f64[op](m, parts, blocks, k)
+
+
+cdef inline void _sm_map(int op, const floating *x, const floating *a, floating *y, size_t n,
+                         const cyacts_sm_consts *k) noexcept nogil:
+    if floating is float:
+        _rtable.map_f32[op](x, a, y, n, k)
+    else:
+        _rtable.map_f64[op](x, a, y, n, k)
+
+
+cdef struct _sm_grid:
+    Py_ssize_t d0, d1, n
+    Py_ssize_t s[3][3]  # [operand: x, a, y][axis: batch 0, batch 1, reduced]
+    bint reduces        # logsumexp: y has one value per row
+
+
+cdef void _sm_row_runs(int op, const _sm_grid *g, floating *x, floating *a, floating *y,
+                       Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """Rows start .. stop - 1 of the grid (row r = (r // d1, r % d1)), in runs along axis 1."""
+    cdef Py_ssize_t r = start, i0, i1, m
+    while r < stop:
+        i0, i1 = r // g.d1, r % g.d1
+        m = min(g.d1 - i1, stop - r)
+        _sm_rows(op, x + i0 * g.s[0][0] + i1 * g.s[0][1],
+                 NULL if a == NULL else a + i0 * g.s[1][0] + i1 * g.s[1][1],
+                 y + i0 * g.s[2][0] + i1 * g.s[2][1], <size_t>m, <size_t>g.n,
+                 g.s[0][1], g.s[1][1], g.s[2][1])
+        r += m
+
+
+cdef inline floating _sm_max_nan(floating m, floating v) noexcept nogil:
+    # NaN-sticky, as cyacts__sm_max_*: a NaN maximum stays
+    return v if (v > m or v != v) else m
+
+
+cdef int _sm_split_row(int op, bint has_max, bint reduces, const floating *x, const floating *a,
+                       floating *y, Py_ssize_t n, Py_ssize_t threads) noexcept nogil:
+    """One row across `threads` threads, cut at block boundaries; -1 when out of memory."""
+    cdef Py_ssize_t blocks = (n + CYACTS_SM_BLOCK - 1) // CYACTS_SM_BLOCK, t, b0, b1, lo, hi
+    cdef double *parts
+    cdef floating *maxes
+    cdef floating m = 0
+    cdef cyacts_sm_consts k
+    threads = min(threads, blocks)
+    parts = <double *>malloc(2 * blocks * sizeof(double))
+    maxes = <floating *>malloc(threads * sizeof(floating))
+    if parts == NULL or maxes == NULL:
+        free(parts)
+        free(maxes)
+        return -1
+    if has_max:
+        for t in prange(threads, schedule='static', num_threads=threads):
+            b0 = t * blocks // threads
+            b1 = (t + 1) * blocks // threads
+            lo = b0 * CYACTS_SM_BLOCK
+            hi = min(n, b1 * CYACTS_SM_BLOCK)
+            maxes[t] = _sm_max(x + lo, <size_t>(hi - lo))
+        m = maxes[0]
+        for t in range(1, threads):
+            m = _sm_max_nan(m, maxes[t])
+    for t in prange(threads, schedule='static', num_threads=threads):
+        b0 = t * blocks // threads
+        b1 = (t + 1) * blocks // threads
+        lo = b0 * CYACTS_SM_BLOCK
+        hi = min(n, b1 * CYACTS_SM_BLOCK)
+        # a block's sum is two doubles, in block order
+        _sm_parts(op, x + lo, NULL if a == NULL else a + lo, <size_t>(hi - lo), m,
+                  parts + 2 * b0)
+    _sm_consts(op, m, parts, <size_t>blocks, &k)
+    if reduces:
+        y[0] = <floating>k.p
+    else:
+        for t in prange(threads, schedule='static', num_threads=threads):
+            b0 = t * blocks // threads
+            b1 = (t + 1) * blocks // threads
+            lo = b0 * CYACTS_SM_BLOCK
+            hi = min(n, b1 * CYACTS_SM_BLOCK)
+            _sm_map(op, x + lo, NULL if a == NULL else a + lo, y + lo, <size_t>(hi - lo), &k)
+    free(parts)
+    free(maxes)
+    return 0
+
+
+cdef int _sm_grid_run(int op, bint has_max, const _sm_grid *g, bint columns, floating *x,
+                      floating *a, floating *y, Py_ssize_t threads) noexcept nogil:
+    cdef Py_ssize_t rows = g.d0 * g.d1, chunk, c, r, tiles, units, u, i0, t0, w
+    threads = min(threads, rows * g.n // _SM_GRAIN)
+    if not cyacts_openmp():
+        threads = 1
+    if columns:
+        tiles = (g.d1 + CYACTS_SM_TILE - 1) // CYACTS_SM_TILE
+        units = g.d0 * tiles
+        threads = max(1, min(threads, units))
+        for u in prange(units, schedule='static', num_threads=threads):
+            i0 = u // tiles
+            t0 = (u % tiles) * CYACTS_SM_TILE
+            w = min(<Py_ssize_t>CYACTS_SM_TILE, g.d1 - t0)
+            _sm_cols(op, x + i0 * g.s[0][0] + t0,
+                     NULL if a == NULL else a + i0 * g.s[1][0] + t0,
+                     y + i0 * g.s[2][0] + t0 * g.s[2][1], <size_t>g.n, <size_t>w, g.s[0][2],
+                     g.s[1][2], g.s[2][1] if g.reduces else g.s[2][2])
+        return 0
+    if threads < 2:
+        _sm_row_runs(op, g, x, a, y, 0, rows)
+        return 0
+    if rows >= threads or g.n < 2 * CYACTS_SM_BLOCK:
+        chunk = (rows + threads - 1) // threads
+        for c in prange((rows + chunk - 1) // chunk, schedule='static', num_threads=threads):
+            _sm_row_runs(op, g, x, a, y, c * chunk, min(rows, (c + 1) * chunk))
+        return 0
+    # fewer rows than threads, each long: every row across the threads
+    for r in range(rows):
+        i0, u = r // g.d1, r % g.d1
+        if _sm_split_row(op, has_max, g.reduces, x + i0 * g.s[0][0] + u * g.s[0][1],
+                         NULL if a == NULL else a + i0 * g.s[1][0] + u * g.s[1][1],
+                         y + i0 * g.s[2][0] + u * g.s[2][1], g.n, threads) < 0:
+            return -1
+    return 0
+
+
+def reduce_grid(int op, bint has_max, bint reduces, cnp.ndarray x, object a, cnp.ndarray y,
+                Py_ssize_t d0, Py_ssize_t d1, Py_ssize_t n, tuple xs, tuple as_, tuple ys,
+                bint columns, Py_ssize_t n_threads=1):
+    """Reduction `op` over the grid described above; x, a (or None) and y are float32 or
+    float64 ndarrays of one dtype whose data pointers are the grid's first element, strides in
+    elements. Checked by the Python layer (_softmax.py): the strides reach only the arrays'
+    elements and the layout is the one `columns` names."""
+    cdef _sm_grid g
+    cdef int i, rc
+    cdef int typenum = cnp.PyArray_TYPE(y)
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pa = NULL
+    cdef void *py = cnp.PyArray_DATA(y)
+    if cnp.PyArray_TYPE(x) != typenum or (typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE):
+        raise TypeError("reduce_grid takes float32 or float64 arrays of one dtype")
+    if a is not None:
+        if cnp.PyArray_TYPE(<cnp.ndarray>a) != typenum:
+            raise TypeError("reduce_grid takes float32 or float64 arrays of one dtype")
+        pa = cnp.PyArray_DATA(<cnp.ndarray>a)
+    if not 0 <= op < CYACTS_N_REDUCTIONS:
+        raise ValueError(f"no reduction {op}")
+    g.d0, g.d1, g.n, g.reduces = d0, d1, n, reduces
+    for i in range(3):
+        g.s[0][i] = xs[i]
+        g.s[1][i] = as_[i] if a is not None else 0
+        g.s[2][i] = ys[i]
+    if d0 <= 0 or d1 <= 0 or (n == 0 and not reduces):
+        return
+    with nogil:
+        if typenum == cnp.NPY_FLOAT:
+            rc = _sm_grid_run(op, has_max, &g, columns, <float *>px, <float *>pa, <float *>py,
+                              n_threads)
+        else:
+            rc = _sm_grid_run(op, has_max, &g, columns, <double *>px, <double *>pa,
+                              <double *>py, n_threads)
+    if rc < 0:
+        raise MemoryError("no memory for a row's block sums")

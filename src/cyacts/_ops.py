@@ -39,6 +39,7 @@ FAMILIES = {
     "piecewise": ("piecewise.h",),
     "logistic": ("logistic.h",),
     "gelu": ("gelu.h", "gelu_tanh.h"),
+    "elu": ("elu.h",),
 }
 
 #: accuracy classes, in ULPs of the result dtype: {dtype name: bound}
@@ -96,7 +97,8 @@ class Param:
 class Kink:
     """A point where the derivative jumps, with the value PyTorch's backward gives there."""
 
-    x: float
+    #: a number, or the name of the parameter whose value it is ("-name" for its negative)
+    x: Any
     #: f'(x): a number, or the name of the parameter whose value it is
     grad: Any
 
@@ -201,14 +203,32 @@ class Op:
             raise ValueError(self.param_check[1] + ", got " + ", ".join(
                 f"{k}={v!r}" for k, v in params.items()))
 
+    @property
+    def required(self):
+        """The parameters without a default, each with its first test value: the part of
+        every parameter set the tests use."""
+        return {p.name: p.test_values[0] for p in self.params if p.required}
+
     def variants(self):
         """Every parameter set the tests exercise: each choice, and each scalar test value,
-        with the defaults first. A list of dicts (the defaults are {})."""
-        out = [{}]
+        with the defaults first. A list of dicts (the defaults are {}, or the required
+        parameters' first test values)."""
+        base = self.required
+        out = [dict(base)]
         for p in self.params:
             values = [c for c in p.choices if c != p.default] + list(p.test_values)
-            out += [{p.name: v} for v in values]
+            out += [{**base, p.name: v} for v in values[1 if p.required else 0:]]
         return out
+
+    def from_output_allowed(self, params):
+        """Whether the derivative from the output takes this parameter set."""
+        if self.from_output is None:
+            return False
+        if self.from_output_requires is None:
+            return True
+        name, test, _ = self.from_output_requires
+        return bool(test(params.get(name, next(p.default for p in self.params
+                                                if p.name == name))))
 
     def grad_kernel(self, kernel, from_output):
         """The derivative kernel of forward kernel `kernel` (from the output, or from x)."""
@@ -267,6 +287,50 @@ APPROXIMATE = Param("approximate", "none", '"none" for the erf form, "tanh" for 
                     "approximation", choices=("none", "tanh"), keyword_only=True,
                     stub_type="_Approximate")
 
+def _nonzero(value):
+    return value != 0
+
+
+def _finite_nonnegative(value):
+    return 0 <= value < float("inf")
+
+
+def _not_nan(value):
+    return value == value
+
+
+def _ordered_bounds(params):
+    return params["min_val"] <= params["max_val"]
+
+
+#: SELU's constants, PyTorch's doubles (the exact binary values are the definition)
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+#: scale * alpha rounded to float64 (the kernels carry the exact product)
+SELU_SCALE_ALPHA = 1.7580993408473766
+
+_FROM_OUTPUT_ALPHA = ("alpha", _positive,
+                      "from_output=True needs alpha > 0 (then y <= 0 exactly where x <= 0)")
+ELU_ALPHA = Param("alpha", 1.0, "the negative part's scale: alpha (exp(x) - 1) for x <= 0 "
+                  "(any real number; -alpha is the limit at -inf)", test_values=(0.5, -0.375))
+CELU_ALPHA = Param("alpha", 1.0, "the negative part's scale and width: alpha (exp(x/alpha) - 1) "
+                   "for x <= 0 (a nonzero real number)", test_values=(2.0, 0.25),
+                   valid=(_nonzero, "alpha must not be 0 (celu divides by it)"))
+LAMBD = Param("lambd", 0.5, "the half-width of the band mapped to 0 (a finite number >= 0)",
+              test_values=(0.0, 1.25),
+              valid=(_finite_nonnegative, "lambd must be a finite number >= 0"))
+
+
+def _celu_limit(params):
+    """celu(-inf): -alpha, or -inf for alpha < 0 (alpha expm1(+inf))."""
+    return -params["alpha"] if params["alpha"] > 0 else float("-inf")
+
+
+def _celu_grad_limit(params):
+    """celu'(-inf) = exp(-inf/alpha): 0, or inf for alpha < 0."""
+    return 0.0 if params["alpha"] > 0 else float("inf")
+
+
 OPS = (
     Op("relu", "piecewise",
        formula="max(0, x). NaN stays NaN.",
@@ -318,6 +382,90 @@ OPS = (
                     "grad_output.",
        from_output="own", limits=(0.0, 1.0), grad_limits=(0.0, 0.0), ulp=_bounds(1, 2),
        grad_ulp=_bounds(4, 4)),
+    Op("elu", "elu",
+       formula="x if x > 0 else alpha (exp(x) - 1), with exp(x) - 1 as expm1 (relative "
+               "accuracy down to the smallest |x|).",
+       grad_formula="1 where x > 0 else alpha exp(x) (alpha at x = 0), or y + alpha from the "
+                    "output (alpha > 0), times grad_output when given.",
+       params=(ELU_ALPHA,), from_output="own", from_output_requires=_FROM_OUTPUT_ALPHA,
+       limits=("-alpha", "inf"), grad_limits=(0.0, 1.0), kinks=(Kink(0.0, "alpha"),),
+       ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("selu", "elu",
+       formula="scale * elu(x, alpha) with PyTorch's constants alpha = 1.6732632423543772, "
+               "scale = 1.0507009873554805 (their exact product carried in the kernels).",
+       grad_formula="scale where x > 0 else scale alpha exp(x) (scale alpha at x = 0), or "
+                    "y + scale alpha from the output, times grad_output when given.",
+       from_output="own", limits=(-SELU_SCALE_ALPHA, "inf"), grad_limits=(0.0, SELU_SCALE),
+       kinks=(Kink(0.0, SELU_SCALE_ALPHA),), ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("celu", "elu",
+       formula="max(0, x) + min(0, alpha (exp(x/alpha) - 1)): x if x > 0 else alpha "
+               "expm1(x/alpha), x/alpha carried to twice the precision.",
+       grad_formula="1 where x > 0 else exp(x/alpha) (1 at x = 0), or (y + alpha)/alpha from "
+                    "the output (alpha > 0), times grad_output when given.",
+       notes="A negative alpha is allowed, as in PyTorch: then x < 0 maps to alpha expm1(x/alpha) "
+             "< 0 with x/alpha > 0, computed up to its own overflow (alpha e^(x/alpha) may be "
+             "finite where e^(x/alpha) is not).",
+       params=(CELU_ALPHA,), from_output="own", from_output_requires=_FROM_OUTPUT_ALPHA,
+       limits=(_celu_limit, "inf"), grad_limits=(_celu_grad_limit, 1.0),
+       kinks=(Kink(0.0, 1.0),), ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("hardtanh", "piecewise",
+       formula="min(max(x, min_val), max_val).",
+       grad_formula="1 where min_val < x < max_val else 0 (0 at both bounds), times "
+                    "grad_output when given.",
+       params=(Param("min_val", -1.0, "the lower bound", test_values=(-2.5,)),
+               Param("max_val", 1.0, "the upper bound (>= min_val)", test_values=(0.5,))),
+       param_check=(_ordered_bounds, "min_val must not be greater than max_val"),
+       from_output="same", limits=("min_val", "max_val"), grad_limits=(0.0, 0.0),
+       kinks=(Kink("min_val", 0.0), Kink("max_val", 0.0)), grain=PIECEWISE_GRAIN, ulp=EXACT,
+       grad_ulp=EXACT),
+    Op("hardsigmoid", "piecewise",
+       formula="relu6(x + 3)/6 = min(max(x/6 + 1/2, 0), 1), within 1 ulp (x + 3 carried exactly).",
+       grad_formula="1/6 where -3 < x < 3 else 0 (0 at both ends), times grad_output when "
+                    "given.",
+       from_output="own", limits=(0.0, 1.0), grad_limits=(0.0, 0.0),
+       kinks=(Kink(-3.0, 0.0), Kink(3.0, 0.0)), grain=PIECEWISE_GRAIN, ulp=_bounds(1, 1),
+       grad_ulp=EXACT),
+    Op("hardswish", "piecewise",
+       formula="x relu6(x + 3)/6: 0 for x <= -3, x for x >= 3, x (x + 3)/6 between.",
+       grad_formula="0 where x <= -3, 1 where x >= 3, (2x + 3)/6 between (PyTorch's values at "
+                    "-3 and 3), times grad_output when given.",
+       from_output_refusal="hardswish is not invertible (it dips to -3/8 at x = -3/2), so its "
+                           "derivative cannot be computed from its output",
+       limits=(0.0, "inf"), grad_limits=(0.0, 1.0), kinks=(Kink(-3.0, 0.0), Kink(3.0, 1.0)),
+       grain=PIECEWISE_GRAIN, ulp=_bounds(2, 2), grad_ulp=_bounds(4, 4)),
+    Op("softsign", "piecewise",
+       formula="x / (1 + |x|), within 1 ulp.",
+       grad_formula="1 / (1 + |x|)^2 (or (1 - |y|)^2 from the output), times grad_output when "
+                    "given.",
+       from_output="own", limits=(-1.0, 1.0), grad_limits=(0.0, 0.0), grain=PIECEWISE_GRAIN,
+       ulp=_bounds(1, 1), grad_ulp=_bounds(4, 4)),
+    Op("hardshrink", "piecewise",
+       formula="x if |x| > lambd else 0.",
+       grad_formula="1 where |x| > lambd else 0 (0 at +-lambd), times grad_output when given.",
+       params=(LAMBD,), from_output="same", limits=("-inf", "inf"), grad_limits=(1.0, 1.0),
+       kinks=(Kink("lambd", 0.0), Kink("-lambd", 0.0)), grain=PIECEWISE_GRAIN, ulp=EXACT,
+       grad_ulp=EXACT),
+    Op("softshrink", "piecewise",
+       formula="x - lambd if x > lambd, x + lambd if x < -lambd, else 0 (x * 0: the sign of "
+               "zero follows x).",
+       grad_formula="1 where |x| > lambd else 0 (0 at +-lambd; from the output: 1 where y != 0), "
+                    "times grad_output when given.",
+       params=(LAMBD,), from_output="own", limits=("-inf", "inf"), grad_limits=(1.0, 1.0),
+       kinks=(Kink("lambd", 0.0), Kink("-lambd", 0.0)), grain=PIECEWISE_GRAIN, ulp=EXACT,
+       grad_ulp=EXACT),
+    Op("threshold", "piecewise",
+       formula="x if x > threshold else value.",
+       grad_formula="1 where x > threshold else 0 (0 at the threshold), times grad_output when "
+                    "given.",
+       params=(Param("threshold", REQUIRED, "the input at or below which the output is value",
+                     test_values=(0.5, -1.25), valid=(_not_nan, "threshold must not be NaN")),
+               Param("value", REQUIRED, "the output at or below the threshold",
+                     test_values=(-2.0, 0.0))),
+       from_output_refusal="threshold's output at or below the threshold is `value`, which "
+                           "the input above it may equal, so the derivative cannot be read "
+                           "from the output",
+       limits=("value", "inf"), grad_limits=(0.0, 1.0), kinks=(Kink("threshold", 0.0),),
+       grain=PIECEWISE_GRAIN, ulp=EXACT, grad_ulp=EXACT),
 )
 
 BY_NAME = {op.name: op for op in OPS}
@@ -432,7 +580,7 @@ def kernel_uses():
     for op in OPS:
         choice = op.choice
         for value, kernel in op.kernel_names.items():
-            params = {} if choice is None else {choice.name: value}
+            params = dict(op.required, **({} if choice is None else {choice.name: value}))
             uses[kernel] = KernelUse(op, params, False, False, False)
             uses[kernel + "_grad"] = KernelUse(op, params, True, False, False)
             if op.from_output == "own":
@@ -457,11 +605,103 @@ def public_names():
 
 
 def resolve(value, params, op):
-    """A limit or kink value: a number, "inf"/"-inf", or the name of a parameter."""
+    """A limit or kink value: a number, "inf"/"-inf", the name of a parameter ("-name" for its
+    negative), or a function of the parameter dict (defaults filled in)."""
+    if callable(value):
+        return value({p.name: params.get(p.name, p.default) for p in op.params})
     if isinstance(value, str):
         if value in ("inf", "-inf"):
             return float(value)
-        param = next(p for p in op.params if p.name == value)
-        return params.get(value, param.default)
+        sign, name = (-1.0, value[1:]) if value.startswith("-") else (1.0, value)
+        param = next(p for p in op.params if p.name == name)
+        return sign * params.get(name, param.default)
     return value
 
+
+
+# ============================================================================================
+# Reductions: functions along an axis (softmax, log_softmax, logsumexp and the derivatives)
+# ============================================================================================
+# A family of its own: each entry is one public function of cyacts (made by _softmax.py), one
+# op of the reductions' kernel table (_kernels/reduce_ops.h, generated) and one C function per
+# dtype (include/cyacts/softmax.h), with its oracle in cyacts.reference. The C functions take
+# `rows` rows of `cols` contiguous elements, `row_stride` apart.
+
+#: the header holding the reductions (their element functions, row loops and C API)
+REDUCTION_HEADER = "softmax.h"
+
+
+@dataclasses.dataclass(frozen=True)
+class Reduction:
+    """One function along an axis of its input."""
+
+    name: str
+    #: first docstring line: the formula
+    formula: str
+    #: the rest of the docstring: semantics and trade-offs
+    notes: str = ""
+    #: the array arguments: ("x",) for a forward, ("y", "grad_output") for a derivative read
+    #: from the forward's output y
+    inputs: tuple = ("x",)
+    #: "elements" (the input's shape) or "rows" (one value per row: the axis removed, or kept
+    #: with keepdims=True)
+    result: str = "elements"
+    #: has the in-place form f_(x, axis)
+    inplace: bool = False
+    #: max error in ULPs against the correctly rounded result, {dtype: bound}
+    ulp: Optional[dict] = None
+    #: what the bound is relative to, where that is not the result itself
+    ulp_of: str = "the result"
+    #: the oracle in cyacts.reference (default: the same name)
+    reference: str = ""
+
+    @property
+    def is_grad(self):
+        return len(self.inputs) == 2
+
+    @property
+    def reference_name(self):
+        return self.reference or self.name
+
+    def c_arguments(self, ctype):
+        """The parameter list of cyacts_<name>_<f32|f64>."""
+        T = ctype
+        tail = "size_t rows, size_t cols, ptrdiff_t row_stride"
+        if self.is_grad:
+            return f"const {T} *y, const {T} *grad_output, {T} *grad_input, {tail}"
+        return f"const {T} *x, {T} *y, {tail}"
+
+
+_SOFTMAX_NOTES = (
+    "axis is an int (negative counts from the end) or None (the whole array as one row). "
+    "Stable for any finite input (the row's maximum is subtracted); -inf entries get "
+    "probability 0; a row that is all -inf, or holds +inf or NaN, gives NaN.")
+
+REDUCTIONS = (
+    Reduction("softmax", "exp(x - max) / sum(exp(x - max)) along axis.",
+              notes=_SOFTMAX_NOTES, inplace=True, ulp=_bounds(2, 4)),
+    Reduction("log_softmax", "(x - max) - log(sum(exp(x - max))) along axis.",
+              notes=_SOFTMAX_NOTES.replace("probability 0", "log-probability -inf"),
+              inplace=True, ulp=_bounds(2, 4)),
+    Reduction("logsumexp", "max + log(sum(exp(x - max))) along axis: log(sum(exp(x))).",
+              notes="axis is an int or None (every element); keepdims=True keeps the axis "
+                    "with length 1. A row that is all -inf, or empty, gives -inf; +inf gives "
+                    "+inf, NaN gives NaN.",
+              result="rows", ulp=_bounds(2, 4),
+              ulp_of="the result, or of max(|max|, log(sum)) where the two cancel"),
+    Reduction("softmax_grad", "y * (grad_output - sum(grad_output * y)) along axis, "
+              "y = softmax(x): the gradient of softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="y * max(|grad_output|, |sum(grad_output * y)|)"),
+    Reduction("log_softmax_grad", "grad_output - exp(y) * sum(grad_output) along axis, "
+              "y = log_softmax(x): the gradient of log_softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="max(|grad_output|, |exp(y) sum(grad_output)|)"),
+)
+
+REDUCTIONS_BY_NAME = {r.name: r for r in REDUCTIONS}
+
+
+def reduction_names():
+    """The public functions of the reductions: f, and f_ where it has an in-place form."""
+    return [n for r in REDUCTIONS for n in ((r.name, r.name + "_") if r.inplace else (r.name,))]

@@ -25,16 +25,22 @@ import numpy as np
 import cyacts
 from cyacts import _ops
 
-ALPHA = 0.01  # the scalar parameter's value measured (leaky_relu's default slope)
 EXACT = (0, 0)
+
+
+def measured_scalars(op):
+    """The scalar parameters' values measured: their defaults (leaky_relu's slope 0.01, ELU's
+    alpha 1), the first test value of a parameter without one (threshold's)."""
+    return {p.name: (p.test_values[0] if p.required else p.default) for p in op.scalars}
 
 
 def _functions():
     """kernel name -> (cyacts function of x, (float32 bound, float64 bound), reference of x
-    and of the scalar parameter's value)."""
+    and of the scalar parameters' values as a dict)."""
     table = {}
     for op in _ops.OPS:
         choice = op.choice
+        scalars = measured_scalars(op)
         for value in (choice.choices if choice else (None,)):
             params = {} if choice is None else {choice.name: value}
             kernel = op.kernel_for(params)
@@ -43,19 +49,18 @@ def _functions():
             for name, f, ref, bounds in (
                     (kernel, forward, ref_forward, op.ulp),
                     (kernel + "_grad", grad, ref_grad, op.grad_ulp)):
-                scalar = {} if op.scalar is None else {op.scalar.name: ALPHA}
                 table[name] = (
-                    lambda x, f=f, p={**params, **scalar}, **k: f(x, **p, **k),
+                    lambda x, f=f, p={**params, **scalars}, **k: f(x, **p, **k),
                     (bounds["float32"], bounds["float64"]),
-                    lambda x, a, ref=ref, p=params, s=op.scalar: ref(
-                        x, **p, **({} if s is None else {s.name: a})),
+                    lambda x, s, ref=ref, p=params: ref(x, **p, **s),
+                    scalars,
                 )
     return table
 
 
 _TABLE = _functions()
 #: name -> (cyacts function of x, bounds (float32, float64)), every kernel of the registry
-FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _) in _TABLE.items()}
+FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _, _) in _TABLE.items()}
 
 #: results below these magnitudes may flush toward zero (the bounds' footnote)
 FLUSH = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
@@ -118,10 +123,12 @@ def max_ulp(x, got, ref):
 # --------------------------------------------------------------------------------------------
 # references
 # --------------------------------------------------------------------------------------------
-def _reference(name, x64, alpha):
-    """cyacts.reference's float64 value of `name` at float64 inputs (alpha: the slope used)."""
+def _reference(name, x64, dtype=np.float64):
+    """cyacts.reference's float64 value of `name` at float64 inputs, with the scalar
+    parameters as the `dtype` kernels get them (rounded to float32 for float32)."""
+    scalars = {k: float(np.dtype(dtype).type(v)) for k, v in _TABLE[name][3].items()}
     with np.errstate(all="ignore"):
-        r = _TABLE[name][2](x64, alpha)
+        r = _TABLE[name][2](x64, scalars)
     return np.asarray(r, dtype=np.float64)
 
 
@@ -134,18 +141,19 @@ def reference64(name, x):
     IEEE operation (exact) for the piecewise-linear ones, mpmath for the others (slow)."""
     x = np.asarray(x, dtype=np.float64)
     if FUNCTIONS[name][1] == EXACT:
-        return _reference(name, x, ALPHA)
+        return _reference(name, x)
     return mp_eval(name, x)
 
 
 def reference32(name, x):
     """Correctly rounded float32 results of `name` at the finite float32 inputs x."""
     x64 = np.asarray(x, dtype=np.float64)
-    r = _reference(name, x64, float(np.float32(ALPHA)))  # float32 calls use alpha in float32
+    r = _reference(name, x64, np.float32)  # float32 calls take their parameters in float32
     if FUNCTIONS[name][1] == EXACT:
         with np.errstate(over="ignore"):  # beyond float32's range: inf, as the kernels give
-            return r.astype(np.float32)  # one exact product at most: rounding it is exact
-    r32 = r.astype(np.float32)
+            return r.astype(np.float32)  # one IEEE operation at most, exact in float64
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, as the kernels give
+        r32 = r.astype(np.float32)
     # Redo with mpmath where the float64 value may round the wrong way: within 2^-16 float32
     # ULP of a rounding midpoint (its own error is below ~2^-19 ULP, tails included), and
     # near a derivative zero, where its terms cancel.
@@ -240,4 +248,5 @@ def special_errors(name, dtype):
 
 
 def _reference_limits(name, dtype):
-    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), ALPHA)
+    scalars = {k: float(np.dtype(dtype).type(v)) for k, v in _TABLE[name][3].items()}
+    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), scalars)

@@ -407,12 +407,12 @@ def {name}(x, {params}bias=None, out=None, n_threads=None):
             y = _fast(k, x, None, None, out, n_threads, {scalars})
             if y is not None:
                 return y
-    return _forward(_op, {name}, x, out, n_threads, {{{call}}}, bias)
+    return _forward(_op, _self, x, out, n_threads, {{{call}}}, bias)
 """
 _INPLACE = """
 def {name}_(x{params}):
     _check_inplace(x)
-    return {name}(x, {args}bias=bias, out=x)
+    return _forward_function(x, {args}bias=bias, out=x)
 """
 _GRAD = """
 def {name}_grad(x, grad_output=None, {params}bias=None, out=None, n_threads=None,
@@ -423,8 +423,7 @@ def {name}_grad(x, grad_output=None, {params}bias=None, out=None, n_threads=None
             y = _fast(k, x, grad_output, None, out, n_threads, {scalars})
             if y is not None:
                 return y
-    return _backward(_op, {name}_grad, x, grad_output, out, n_threads, from_output, {{{call}}},
-                     bias)
+    return _backward(_op, _self, x, grad_output, out, n_threads, from_output, {{{call}}}, bias)
 """
 _GATED = """
 def {name}(gate, value, {params}out=None, n_threads=None):
@@ -448,9 +447,11 @@ def _params_text(positional, keyword):
 
 
 def _define(source, filename, namespace, name, doc):
+    """The function `name` defined by `source`; it refers to itself as _self (a parameter may
+    have its name: threshold's threshold)."""
     code = compile(source, filename, "exec")
     exec(code, namespace)
-    func = namespace[name]
+    func = namespace["_self"] = namespace[name]
     func.__module__ = __name__
     func.__doc__ = doc
     return func
@@ -484,7 +485,7 @@ def _make(op):
     inplace = _define(
         _INPLACE.format(name=op.name, params=inplace_params,
                         args="".join(f"{n}={n}, " for n in names)),
-        filename, dict(base, **{op.name: forward}), op.name + "_",
+        filename, dict(base, _forward_function=forward), op.name + "_",
         f"{op.name}(x, ...) written into x; returns x.")
 
     positional, keyword = _signature(op, True)

@@ -27,6 +27,36 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "elu",
+    "elu_",
+    "elu_grad",
+    "selu",
+    "selu_",
+    "selu_grad",
+    "celu",
+    "celu_",
+    "celu_grad",
+    "hardtanh",
+    "hardtanh_",
+    "hardtanh_grad",
+    "hardsigmoid",
+    "hardsigmoid_",
+    "hardsigmoid_grad",
+    "hardswish",
+    "hardswish_",
+    "hardswish_grad",
+    "softsign",
+    "softsign_",
+    "softsign_grad",
+    "hardshrink",
+    "hardshrink_",
+    "hardshrink_grad",
+    "softshrink",
+    "softshrink_",
+    "softshrink_grad",
+    "threshold",
+    "threshold_",
+    "threshold_grad",
     "glu",
     "glu_grad",
     "geglu",
@@ -367,6 +397,477 @@ def sigmoid_grad(
 @overload
 def sigmoid_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- elu -------------------------------------------------------------------------------------
+@overload
+def elu(
+    x: npt.ArrayLike, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def elu(
+    x: _Scalar, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def elu(
+    x: npt.NDArray[_FloatT], alpha: float = 1.0, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def elu(
+    x: npt.ArrayLike, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def elu_(x: _InplaceT, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def elu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def elu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def elu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def elu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- selu ------------------------------------------------------------------------------------
+@overload
+def selu(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def selu(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def selu(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def selu(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def selu_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def selu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def selu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def selu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def selu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- celu ------------------------------------------------------------------------------------
+@overload
+def celu(
+    x: npt.ArrayLike, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def celu(
+    x: _Scalar, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def celu(
+    x: npt.NDArray[_FloatT], alpha: float = 1.0, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def celu(
+    x: npt.ArrayLike, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def celu_(x: _InplaceT, alpha: float = 1.0, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def celu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def celu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def celu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def celu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, alpha: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- hardtanh --------------------------------------------------------------------------------
+@overload
+def hardtanh(
+    x: npt.ArrayLike, min_val: float = -1.0, max_val: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def hardtanh(
+    x: _Scalar, min_val: float = -1.0, max_val: float = 1.0, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def hardtanh(
+    x: npt.NDArray[_FloatT], min_val: float = -1.0, max_val: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardtanh(
+    x: npt.ArrayLike, min_val: float = -1.0, max_val: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def hardtanh_(
+    x: _InplaceT, min_val: float = -1.0, max_val: float = 1.0, *,
+    bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def hardtanh_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, min_val: float = -1.0,
+    max_val: float = 1.0, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None, from_output: bool = False,
+) -> _OutT: ...
+@overload
+def hardtanh_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, min_val: float = -1.0, max_val: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def hardtanh_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, min_val: float = -1.0, max_val: float = 1.0,
+    *, bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardtanh_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, min_val: float = -1.0,
+    max_val: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- hardsigmoid -----------------------------------------------------------------------------
+@overload
+def hardsigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def hardsigmoid(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def hardsigmoid(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardsigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def hardsigmoid_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def hardsigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def hardsigmoid_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def hardsigmoid_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardsigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- hardswish -------------------------------------------------------------------------------
+@overload
+def hardswish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def hardswish(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def hardswish(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardswish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def hardswish_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def hardswish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def hardswish_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def hardswish_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardswish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- softsign --------------------------------------------------------------------------------
+@overload
+def softsign(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def softsign(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def softsign(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softsign(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def softsign_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def softsign_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def softsign_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def softsign_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softsign_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- hardshrink ------------------------------------------------------------------------------
+@overload
+def hardshrink(
+    x: npt.ArrayLike, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def hardshrink(
+    x: _Scalar, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def hardshrink(
+    x: npt.NDArray[_FloatT], lambd: float = 0.5, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardshrink(
+    x: npt.ArrayLike, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def hardshrink_(
+    x: _InplaceT, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def hardshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def hardshrink_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def hardshrink_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def hardshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- softshrink ------------------------------------------------------------------------------
+@overload
+def softshrink(
+    x: npt.ArrayLike, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def softshrink(
+    x: _Scalar, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def softshrink(
+    x: npt.NDArray[_FloatT], lambd: float = 0.5, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softshrink(
+    x: npt.ArrayLike, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def softshrink_(
+    x: _InplaceT, lambd: float = 0.5, *, bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def softshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def softshrink_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def softshrink_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, lambd: float = 0.5, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- threshold -------------------------------------------------------------------------------
+@overload
+def threshold(
+    x: npt.ArrayLike, threshold: float, value: float, *, bias: npt.ArrayLike | None = None,
+    out: _OutT, n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def threshold(
+    x: _Scalar, threshold: float, value: float, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def threshold(
+    x: npt.NDArray[_FloatT], threshold: float, value: float, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def threshold(
+    x: npt.ArrayLike, threshold: float, value: float, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def threshold_(
+    x: _InplaceT, threshold: float, value: float, *, bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def threshold_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, threshold: float, value: float,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def threshold_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, threshold: float, value: float,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def threshold_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, threshold: float, value: float,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def threshold_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, threshold: float, value: float,
     bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
     from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...

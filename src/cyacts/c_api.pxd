@@ -51,6 +51,44 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
     void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
                                              size_t n)
+    void cyacts_elu_f32(const float *x, float *y, size_t n, float alpha)
+    void cyacts_elu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                             float alpha)
+    void cyacts_elu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+                                         size_t n, float alpha)
+    void cyacts_selu_f32(const float *x, float *y, size_t n)
+    void cyacts_selu_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_selu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+                                          size_t n)
+    void cyacts_celu_f32(const float *x, float *y, size_t n, float alpha)
+    void cyacts_celu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                              float alpha)
+    void cyacts_celu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+                                          size_t n, float alpha)
+    void cyacts_hardtanh_f32(const float *x, float *y, size_t n, float min_val, float max_val)
+    void cyacts_hardtanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                                  float min_val, float max_val)
+    void cyacts_hardsigmoid_f32(const float *x, float *y, size_t n)
+    void cyacts_hardsigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_hardsigmoid_grad_from_output_f32(const float *y, const float *grad_output,
+                                                 float *out, size_t n)
+    void cyacts_hardswish_f32(const float *x, float *y, size_t n)
+    void cyacts_hardswish_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_softsign_f32(const float *x, float *y, size_t n)
+    void cyacts_softsign_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_softsign_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+                                              size_t n)
+    void cyacts_hardshrink_f32(const float *x, float *y, size_t n, float lambd)
+    void cyacts_hardshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                                    float lambd)
+    void cyacts_softshrink_f32(const float *x, float *y, size_t n, float lambd)
+    void cyacts_softshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                                    float lambd)
+    void cyacts_softshrink_grad_from_output_f32(const float *y, const float *grad_output,
+                                                float *out, size_t n, float lambd)
+    void cyacts_threshold_f32(const float *x, float *y, size_t n, float threshold, float value)
+    void cyacts_threshold_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                                   float threshold, float value)
     void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n)
     void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
                              float *grad_gate, float *grad_value, size_t n)
@@ -77,6 +115,26 @@ cdef extern from "cyacts/cyacts.h" nogil:
                               size_t cols)
     void cyacts_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
                                  size_t cols)
+    void cyacts_elu_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                             float alpha)
+    void cyacts_selu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols)
+    void cyacts_celu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols, float alpha)
+    void cyacts_hardtanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                  size_t cols, float min_val, float max_val)
+    void cyacts_hardsigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                     size_t cols)
+    void cyacts_hardswish_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                   size_t cols)
+    void cyacts_softsign_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                  size_t cols)
+    void cyacts_hardshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                    size_t cols, float lambd)
+    void cyacts_softshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                    size_t cols, float lambd)
+    void cyacts_threshold_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                   size_t cols, float threshold, float value)
 
     # ---- float64 -----------------------------------------------------------------------------
     void cyacts_relu_f64(const double *x, double *y, size_t n)
@@ -106,6 +164,45 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
     void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
                                              double *out, size_t n)
+    void cyacts_elu_f64(const double *x, double *y, size_t n, double alpha)
+    void cyacts_elu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                             double alpha)
+    void cyacts_elu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+                                         size_t n, double alpha)
+    void cyacts_selu_f64(const double *x, double *y, size_t n)
+    void cyacts_selu_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
+    void cyacts_selu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+                                          size_t n)
+    void cyacts_celu_f64(const double *x, double *y, size_t n, double alpha)
+    void cyacts_celu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                              double alpha)
+    void cyacts_celu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+                                          size_t n, double alpha)
+    void cyacts_hardtanh_f64(const double *x, double *y, size_t n, double min_val, double max_val)
+    void cyacts_hardtanh_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                                  double min_val, double max_val)
+    void cyacts_hardsigmoid_f64(const double *x, double *y, size_t n)
+    void cyacts_hardsigmoid_grad_f64(const double *x, const double *grad_output, double *y,
+                                     size_t n)
+    void cyacts_hardsigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+                                                 double *out, size_t n)
+    void cyacts_hardswish_f64(const double *x, double *y, size_t n)
+    void cyacts_hardswish_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
+    void cyacts_softsign_f64(const double *x, double *y, size_t n)
+    void cyacts_softsign_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
+    void cyacts_softsign_grad_from_output_f64(const double *y, const double *grad_output,
+                                              double *out, size_t n)
+    void cyacts_hardshrink_f64(const double *x, double *y, size_t n, double lambd)
+    void cyacts_hardshrink_grad_f64(const double *x, const double *grad_output, double *y,
+                                    size_t n, double lambd)
+    void cyacts_softshrink_f64(const double *x, double *y, size_t n, double lambd)
+    void cyacts_softshrink_grad_f64(const double *x, const double *grad_output, double *y,
+                                    size_t n, double lambd)
+    void cyacts_softshrink_grad_from_output_f64(const double *y, const double *grad_output,
+                                                double *out, size_t n, double lambd)
+    void cyacts_threshold_f64(const double *x, double *y, size_t n, double threshold, double value)
+    void cyacts_threshold_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                                   double threshold, double value)
     void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n)
     void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
                              double *grad_gate, double *grad_value, size_t n)
@@ -132,3 +229,47 @@ cdef extern from "cyacts/cyacts.h" nogil:
                               size_t cols)
     void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
                                  size_t cols)
+    void cyacts_elu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                             size_t cols, double alpha)
+    void cyacts_selu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols)
+    void cyacts_celu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols, double alpha)
+    void cyacts_hardtanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                  size_t cols, double min_val, double max_val)
+    void cyacts_hardsigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                     size_t cols)
+    void cyacts_hardswish_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                   size_t cols)
+    void cyacts_softsign_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                  size_t cols)
+    void cyacts_hardshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                    size_t cols, double lambd)
+    void cyacts_softshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                    size_t cols, double lambd)
+    void cyacts_threshold_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                   size_t cols, double threshold, double value)
+
+    # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, row_stride apart
+    # (in elements); in place when the output is an input; logsumexp writes one value per row
+    void cyacts_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f32(const float *x, float *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                     size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f64(const double *x, double *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f64(const double *y, const double *grad_output, double *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f64(const double *y, const double *grad_output,
+                                     double *grad_input, size_t rows, size_t cols,
+                                     ptrdiff_t row_stride)

@@ -142,6 +142,66 @@ def sigmoid(x):
     return _sigmoid(x)
 
 
+@_elementwise
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha expm1(x)."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+@_elementwise
+def selu(x):
+    """scale x if x > 0 else scale alpha expm1(x), PyTorch's constants."""
+    return np.where(x > 0, _ops.SELU_SCALE * x, _SELU_SA * np.expm1(np.minimum(x, 0.0)))
+
+
+@_elementwise
+def celu(x, alpha=1.0):
+    """max(0, x) + min(0, alpha expm1(x/alpha)) = x if x > 0 else alpha expm1(x/alpha)."""
+    return np.where(x > 0, x, alpha * np.expm1(x / alpha))
+
+
+@_elementwise
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """min(max(x, min_val), max_val); NaN stays NaN."""
+    return np.where(x < min_val, min_val, np.where(x > max_val, max_val, x))
+
+
+@_elementwise
+def hardsigmoid(x):
+    """relu6(x + 3)/6."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, (x + 3.0) / 6.0))
+
+
+@_elementwise
+def hardswish(x):
+    """x relu6(x + 3)/6."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, x, x * (x + 3.0) / 6.0))
+
+
+@_elementwise
+def softsign(x):
+    """x / (1 + |x|), +-1 at +-inf."""
+    return np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x)))
+
+
+@_elementwise
+def hardshrink(x, lambd=0.5):
+    """x if |x| > lambd else 0; NaN stays NaN."""
+    return np.where((x >= -lambd) & (x <= lambd), 0.0, x)
+
+
+@_elementwise
+def softshrink(x, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else x * 0."""
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0.0))
+
+
+@_elementwise
+def threshold(x, threshold, value):
+    """x if x > threshold else value; NaN stays NaN."""
+    return np.where(x <= threshold, value, x)
+
+
 def _grad(f_prime, from_output_form=None):
     """Build a derivative: f'(x) (or from the output y), times grad_output when given."""
 
@@ -256,6 +316,103 @@ def _sigmoid_grad(x):
     return _sigmoid_slope(x)
 
 
+# SELU's scale * alpha, the exact product of the two doubles, as hi + lo
+_SELU_SA = _ops.SELU_SCALE_ALPHA
+_SELU_SA_LO = float.fromhex("0x1.092dbf6372048p-54")
+
+
+def _needs_positive_alpha(alpha):
+    if not np.all(np.asarray(alpha) > 0):
+        raise ValueError("from_output=True needs alpha > 0")
+
+
+def _scaled_exp(a, x):
+    """a exp(x) for x <= 0, rounded once also where it is subnormal (a * exp(x) would round
+    exp(x) there first): sign(a) exp(x + log|a|), whose argument's rounding costs ~2^-45
+    relative for |x| < 745."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(a == 0, 0.0, np.sign(a) * np.exp(x + np.log(np.abs(a))))
+
+
+def _elu_grad(x, alpha=1.0):
+    """1 where x > 0, alpha exp(x) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, 1.0, np.where(x <= 0, _scaled_exp(alpha, np.minimum(x, 0.0)), np.nan))
+
+
+def _elu_grad_from_output(y, alpha=1.0):
+    _needs_positive_alpha(alpha)
+    return np.where(y > 0, 1.0, y + alpha)
+
+
+def _selu_grad(x):
+    """scale where x > 0, scale alpha exp(x) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, _ops.SELU_SCALE,
+                    np.where(x <= 0, _scaled_exp(_SELU_SA, np.minimum(x, 0.0)), np.nan))
+
+
+def _selu_grad_from_output(y):
+    return np.where(y > 0, _ops.SELU_SCALE, (y + _SELU_SA) + _SELU_SA_LO)
+
+
+def _celu_grad(x, alpha=1.0):
+    """1 where x > 0, exp(x/alpha) where x <= 0, NaN for NaN."""
+    return np.where(x > 0, 1.0, np.where(x <= 0, np.exp(x / alpha), np.nan))
+
+
+def _celu_grad_from_output(y, alpha=1.0):
+    _needs_positive_alpha(alpha)
+    return np.where(y > 0, 1.0, (y + alpha) / alpha)
+
+
+def _hardtanh_grad(x, min_val=-1.0, max_val=1.0):
+    """1 where min_val < x < max_val, else 0; NaN for NaN."""
+    return np.where((x > min_val) & (x < max_val), 1.0, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def _hardsigmoid_grad(x):
+    """1/6 where -3 < x < 3, else 0; NaN for NaN."""
+    return np.where((x > -3) & (x < 3), 1.0 / 6.0, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def _hardsigmoid_grad_from_output(y):
+    return np.where((y > 0) & (y < 1), 1.0 / 6.0, np.where(np.isnan(y), np.nan, 0.0))
+
+
+def _hardswish_grad(x):
+    """0 where x <= -3, 1 where x >= 3, (2x + 3)/6 between (PyTorch's values at -3 and 3)."""
+    return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, (2.0 * x + 3.0) / 6.0))
+
+
+def _softsign_grad(x):
+    """1 / (1 + |x|)^2."""
+    return 1.0 / (1.0 + np.abs(x)) ** 2
+
+
+def _shrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0; NaN for NaN."""
+    return np.where((x >= -lambd) & (x <= lambd), 0.0, np.where(np.isnan(x), np.nan, 1.0))
+
+
+def _hardshrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0 (0 at +-lambd); NaN for NaN."""
+    return _shrink_grad(x, lambd)
+
+
+def _softshrink_grad(x, lambd=0.5):
+    """1 where |x| > lambd, else 0 (0 at +-lambd); NaN for NaN."""
+    return _shrink_grad(x, lambd)
+
+
+def _softshrink_grad_from_output(y, lambd=0.5):
+    return np.where(y == 0, 0.0, np.where(np.isnan(y), np.nan, 1.0))
+
+
+def _threshold_grad(x, threshold, value):
+    """1 where x > threshold, else 0; NaN for NaN."""
+    return np.where(x > threshold, 1.0, np.where(x <= threshold, 0.0, np.nan))
+
+
 relu_grad = _grad(_relu_grad, _relu_grad)
 leaky_relu_grad = _grad(_leaky_relu_grad, _leaky_relu_grad_from_output)
 relu6_grad = _grad(_relu6_grad, _relu6_grad)
@@ -263,6 +420,16 @@ squared_relu_grad = _grad(_squared_relu_grad, lambda y: 2.0 * np.sqrt(np.maximum
 gelu_grad = _grad(_gelu_grad)
 tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
+elu_grad = _grad(_elu_grad, _elu_grad_from_output)
+selu_grad = _grad(_selu_grad, _selu_grad_from_output)
+celu_grad = _grad(_celu_grad, _celu_grad_from_output)
+hardtanh_grad = _grad(_hardtanh_grad, _hardtanh_grad)
+hardsigmoid_grad = _grad(_hardsigmoid_grad, _hardsigmoid_grad_from_output)
+hardswish_grad = _grad(_hardswish_grad)
+softsign_grad = _grad(_softsign_grad, lambda y: (1.0 - np.abs(y)) ** 2)
+hardshrink_grad = _grad(_hardshrink_grad, _hardshrink_grad)
+softshrink_grad = _grad(_softshrink_grad, _softshrink_grad_from_output)
+threshold_grad = _grad(_threshold_grad)
 
 
 def _sum_to(d, shape):
@@ -317,9 +484,9 @@ del _unit
 
 
 def mpmath_functions():
-    """kernel name -> its smooth function of one mpmath number, for measuring accuracy at
-    40 digits (cyacts._ulp). Needs mpmath. The piecewise-linear kernels are left out: one
-    IEEE operation computes them exactly."""
+    """kernel name -> its function of one mpmath number, for measuring accuracy at 40 digits
+    (cyacts._ulp), at the parameters' defaults. Needs mpmath. The kernels that one IEEE
+    operation computes exactly (relu, hardtanh, the shrinks, ...) are left out."""
     import mpmath as m
 
     c, a, k = 2 * m.sqrt(2 / m.pi), m.mpf("0.044715"), 1 / m.sqrt(2 * m.pi)
@@ -349,6 +516,13 @@ def mpmath_functions():
     def gelu_grad(x):
         return phi_big(x) + x * k * (m.exp(-x * x / 2) if abs(x) < 60 else 0)
 
+    # ELU's family at the parameters' defaults (alpha = 1, the values cyacts._ulp measures);
+    # SELU's constants are the exact binary values of PyTorch's doubles
+    sa, sc = m.mpf(_ops.SELU_ALPHA) * m.mpf(_ops.SELU_SCALE), m.mpf(_ops.SELU_SCALE)
+
+    def em1(x):  # expm1, clamped where it is -1 to far beyond double precision
+        return m.expm1(max(x, -2000))
+
     return {
         "tanh": lambda x: m.tanh(max(min(x, 100), -100)),
         "sigmoid": sig,
@@ -358,4 +532,144 @@ def mpmath_functions():
         "sigmoid_grad": slope,
         "gelu_grad": gelu_grad,
         "gelu_tanh_grad": gelu_tanh_grad,
+        "elu": lambda x: x if x > 0 else em1(x),
+        "elu_grad": lambda x: m.mpf(1) if x > 0 else m.exp(max(x, -2000)),
+        "selu": lambda x: sc * x if x > 0 else sa * em1(x),
+        "selu_grad": lambda x: sc if x > 0 else sa * m.exp(max(x, -2000)),
+        "celu": lambda x: x if x > 0 else em1(x),
+        "celu_grad": lambda x: m.mpf(1) if x > 0 else m.exp(max(x, -2000)),
+        "hardsigmoid": lambda x: (x + 3) / 6 if -3 < x < 3 else m.mpf(0 if x <= -3 else 1),
+        "hardswish": lambda x: x * (x + 3) / 6 if -3 < x < 3 else (m.mpf(0) if x <= -3 else x),
+        "hardswish_grad": lambda x: ((2 * x + 3) / 6 if -3 < x < 3
+                                     else m.mpf(0 if x <= -3 else 1)),
+        "softsign": lambda x: x / (1 + abs(x)),
+        "softsign_grad": lambda x: 1 / (1 + abs(x)) ** 2,
     }
+
+
+# ============================================================================================
+# Reductions: softmax, log_softmax, logsumexp and their derivatives (cyacts._ops.REDUCTIONS)
+# ============================================================================================
+# Computed in x87 extended precision (64-bit significands) where NumPy's longdouble has it
+# (x86-64 Linux), else in float64, and rounded once to the result dtype; the row's maximum is
+# subtracted first, as in the compiled code, so -inf entries give 0 and huge ones no overflow.
+__all__ += [r.reference_name for r in _ops.REDUCTIONS]
+
+#: the type the reductions' oracle computes in
+WIDE = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else np.float64
+
+
+def _rows(arrays, axis):
+    """The arrays in WIDE with the axis last (axis None or a 0-d array: one row of every
+    element), the result dtype, and the function that puts a result of that layout back."""
+    arrays = [np.asarray(a) for a in arrays]
+    dtype = _result_dtype(*arrays)
+    shape = arrays[0].shape
+    if axis is None or arrays[0].ndim == 0:
+        wide = [a.astype(WIDE).reshape(1, -1) for a in arrays]
+        return wide, dtype, lambda r: r.reshape(shape)
+    axis = int(axis)
+    wide = [np.moveaxis(a.astype(WIDE), axis, -1) for a in arrays]
+    return wide, dtype, lambda r: np.moveaxis(r, -1, axis)
+
+
+def _round_wide(y, dtype):
+    """A WIDE result rounded once to `dtype` (bfloat16 through float64: see _round)."""
+    with np.errstate(over="ignore"):  # past the dtype's range: inf, as the rounding gives
+        if _is_bfloat16(dtype):
+            return _round(np.asarray(y).astype(np.float64), dtype)
+        return np.asarray(y).astype(dtype)
+
+
+def _max_and_sum(w):
+    """The rows' maxima (keepdims), sums of exp(x - max), and logs of the sums, with no
+    warnings. The log is log1p of the sum less one, the terms of the maximum left out of the
+    sum: where the other terms are tiny, log(sum) is about their sum, and a rounded sum near
+    1 would lose it."""
+    with np.errstate(all="ignore"):
+        m = np.max(w, axis=-1, keepdims=True, initial=-np.inf)
+        t = np.exp(w - m)
+        top = w == m
+        rest = np.sum(np.where(top, 0, t), axis=-1, keepdims=True)
+        count = np.sum(top, axis=-1, keepdims=True).astype(w.dtype)
+        s = count + rest
+        log_s = np.log1p((count - 1) + rest)
+    return m, s, log_s
+
+
+def softmax(x, axis=-1):
+    """exp(x - max) / sum(exp(x - max)) along axis; NaN for rows that are all -inf or hold
+    +inf or NaN."""
+    (w,), dtype, back = _rows([x], axis)
+    m, s, _ = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        y = np.where(np.isfinite(m), np.exp(w - m) / s, np.nan)
+    return back(_round_wide(y, dtype))
+
+
+def log_softmax(x, axis=-1):
+    """(x - max) - log(sum(exp(x - max))) along axis; NaN as softmax."""
+    (w,), dtype, back = _rows([x], axis)
+    m, _, log_s = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        y = np.where(np.isfinite(m), (w - m) - log_s, np.nan)
+    return back(_round_wide(y, dtype))
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """log(sum(exp(x))) along axis: -inf for empty rows or rows of -inf, +inf with +inf in the
+    row, NaN with NaN."""
+    x = np.asarray(x)
+    (w,), dtype, _ = _rows([x], axis)
+    m, _, log_s = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        r = np.where(np.isfinite(m), m + log_s, m)
+    r = _round_wide(r, dtype)[..., 0]  # the rows' axis removed
+    if axis is None or x.ndim == 0:
+        r = r.reshape(())
+        return r.reshape((1,) * x.ndim) if keepdims else r[()]
+    if keepdims:
+        r = np.expand_dims(r, axis)
+    return r if r.ndim else r[()]
+
+
+def softmax_grad(y, grad_output, axis=-1):
+    """y * (grad_output - sum(grad_output * y)) along axis, y = softmax(x)."""
+    (wy, wg), dtype, back = _rows([y, grad_output], axis)
+    with np.errstate(all="ignore"):
+        dot = np.sum(wg * wy, axis=-1, keepdims=True)
+        r = wy * (wg - dot)
+    return back(_round_wide(r, dtype))
+
+
+def log_softmax_grad(y, grad_output, axis=-1):
+    """grad_output - exp(y) * sum(grad_output) along axis, y = log_softmax(x)."""
+    (wy, wg), dtype, back = _rows([y, grad_output], axis)
+    with np.errstate(all="ignore"):
+        r = wg - np.exp(wy) * np.sum(wg, axis=-1, keepdims=True)
+    return back(_round_wide(r, dtype))
+
+
+def reduction_mpmath(name, row, grad_output=None):
+    """The reduction `name` of one row (a 1-D sequence of floats), every element as an
+    mpmath number at the current precision: the reference of the accuracy measurement
+    (benchmarks/softmax_accuracy.py). logsumexp gives one number."""
+    import mpmath as m
+
+    xs = [m.mpf(float(v)) for v in row]
+    if name in ("softmax", "log_softmax", "logsumexp"):
+        top = max(xs)
+        s = m.fsum(m.exp(v - top) for v in xs)
+        if name == "softmax":
+            return [m.exp(v - top) / s for v in xs]
+        if name == "log_softmax":
+            return [(v - top) - m.log(s) for v in xs]
+        return top + m.log(s)
+    gs = [m.mpf(float(v)) for v in grad_output]
+    if name == "softmax_grad":
+        dot = m.fsum(g * y for g, y in zip(gs, xs))
+        return [y * (g - dot) for g, y in zip(gs, xs)]
+    if name == "log_softmax_grad":
+        total = m.fsum(gs)
+        return [g - m.exp(y) * total for g, y in zip(gs, xs)]
+    raise ValueError(f"no reduction {name!r}")

@@ -35,6 +35,45 @@
  *   void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
  *                                            size_t n);
+ *   void cyacts_elu_f32(const float *x, float *y, size_t n, float alpha);
+ *   void cyacts_elu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                            float alpha);
+ *   void cyacts_elu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+ *                                        size_t n, float alpha);
+ *   void cyacts_selu_f32(const float *x, float *y, size_t n);
+ *   void cyacts_selu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_selu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+ *                                         size_t n);
+ *   void cyacts_celu_f32(const float *x, float *y, size_t n, float alpha);
+ *   void cyacts_celu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                             float alpha);
+ *   void cyacts_celu_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+ *                                         size_t n, float alpha);
+ *   void cyacts_hardtanh_f32(const float *x, float *y, size_t n, float min_val, float max_val);
+ *   void cyacts_hardtanh_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                 float min_val, float max_val);
+ *   void cyacts_hardsigmoid_f32(const float *x, float *y, size_t n);
+ *   void cyacts_hardsigmoid_grad_f32(const float *x, const float *grad_output, float *y,
+ *                                    size_t n);
+ *   void cyacts_hardsigmoid_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                                float *out, size_t n);
+ *   void cyacts_hardswish_f32(const float *x, float *y, size_t n);
+ *   void cyacts_hardswish_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_softsign_f32(const float *x, float *y, size_t n);
+ *   void cyacts_softsign_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_softsign_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                             float *out, size_t n);
+ *   void cyacts_hardshrink_f32(const float *x, float *y, size_t n, float lambd);
+ *   void cyacts_hardshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                   float lambd);
+ *   void cyacts_softshrink_f32(const float *x, float *y, size_t n, float lambd);
+ *   void cyacts_softshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                   float lambd);
+ *   void cyacts_softshrink_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                               float *out, size_t n, float lambd);
+ *   void cyacts_threshold_f32(const float *x, float *y, size_t n, float threshold, float value);
+ *   void cyacts_threshold_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                  float threshold, float value);
  *   void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                            float *grad_gate, float *grad_value, size_t n);
@@ -61,6 +100,26 @@
  *                             size_t cols);
  *   void cyacts_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
  *                                size_t cols);
+ *   void cyacts_elu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                            size_t cols, float alpha);
+ *   void cyacts_selu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_celu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols, float alpha);
+ *   void cyacts_hardtanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                 size_t cols, float min_val, float max_val);
+ *   void cyacts_hardsigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_hardswish_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                  size_t cols);
+ *   void cyacts_softsign_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                 size_t cols);
+ *   void cyacts_hardshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                   size_t cols, float lambd);
+ *   void cyacts_softshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                   size_t cols, float lambd);
+ *   void cyacts_threshold_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                  size_t cols, float threshold, float value);
  *
  *   void cyacts_relu_f64(const double *x, double *y, size_t n);
  *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
@@ -90,6 +149,49 @@
  *   void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
  *                                            double *out, size_t n);
+ *   void cyacts_elu_f64(const double *x, double *y, size_t n, double alpha);
+ *   void cyacts_elu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                            double alpha);
+ *   void cyacts_elu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+ *                                        size_t n, double alpha);
+ *   void cyacts_selu_f64(const double *x, double *y, size_t n);
+ *   void cyacts_selu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_selu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+ *                                         size_t n);
+ *   void cyacts_celu_f64(const double *x, double *y, size_t n, double alpha);
+ *   void cyacts_celu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                             double alpha);
+ *   void cyacts_celu_grad_from_output_f64(const double *y, const double *grad_output, double *out,
+ *                                         size_t n, double alpha);
+ *   void cyacts_hardtanh_f64(const double *x, double *y, size_t n, double min_val,
+ *                            double max_val);
+ *   void cyacts_hardtanh_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                                 double min_val, double max_val);
+ *   void cyacts_hardsigmoid_f64(const double *x, double *y, size_t n);
+ *   void cyacts_hardsigmoid_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                    size_t n);
+ *   void cyacts_hardsigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                                double *out, size_t n);
+ *   void cyacts_hardswish_f64(const double *x, double *y, size_t n);
+ *   void cyacts_hardswish_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                  size_t n);
+ *   void cyacts_softsign_f64(const double *x, double *y, size_t n);
+ *   void cyacts_softsign_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                 size_t n);
+ *   void cyacts_softsign_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                             double *out, size_t n);
+ *   void cyacts_hardshrink_f64(const double *x, double *y, size_t n, double lambd);
+ *   void cyacts_hardshrink_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                   size_t n, double lambd);
+ *   void cyacts_softshrink_f64(const double *x, double *y, size_t n, double lambd);
+ *   void cyacts_softshrink_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                   size_t n, double lambd);
+ *   void cyacts_softshrink_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                               double *out, size_t n, double lambd);
+ *   void cyacts_threshold_f64(const double *x, double *y, size_t n, double threshold,
+ *                             double value);
+ *   void cyacts_threshold_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                  size_t n, double threshold, double value);
  *   void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                            double *grad_gate, double *grad_value, size_t n);
@@ -116,6 +218,26 @@
  *                             size_t cols);
  *   void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
  *                                size_t cols);
+ *   void cyacts_elu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                            size_t cols, double alpha);
+ *   void cyacts_selu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_celu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols, double alpha);
+ *   void cyacts_hardtanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                 size_t cols, double min_val, double max_val);
+ *   void cyacts_hardsigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_hardswish_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                  size_t cols);
+ *   void cyacts_softsign_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                 size_t cols);
+ *   void cyacts_hardshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                   size_t cols, double lambd);
+ *   void cyacts_softshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                   size_t cols, double lambd);
+ *   void cyacts_threshold_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                  size_t cols, double threshold, double value);
  */
 #ifndef CYACTS_API_H
 #define CYACTS_API_H
@@ -148,6 +270,32 @@ CYACTS__GRAD(tanh_grad_from_output_f32, float, cyacts_elem_tanh_grad_from_output
 CYACTS__MAP(sigmoid_f32, float, cyacts_elem_sigmoid_f32)
 CYACTS__GRAD(sigmoid_grad_f32, float, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GRAD(sigmoid_grad_from_output_f32, float, cyacts_elem_sigmoid_grad_from_output_f32)
+CYACTS__MAP_PARAM(elu_f32, float, cyacts_elem_elu_f32, alpha)
+CYACTS__GRAD_PARAM(elu_grad_f32, float, cyacts_elem_elu_grad_f32, alpha)
+CYACTS__GRAD_PARAM(elu_grad_from_output_f32, float, cyacts_elem_elu_grad_from_output_f32, alpha)
+CYACTS__MAP(selu_f32, float, cyacts_elem_selu_f32)
+CYACTS__GRAD(selu_grad_f32, float, cyacts_elem_selu_grad_f32)
+CYACTS__GRAD(selu_grad_from_output_f32, float, cyacts_elem_selu_grad_from_output_f32)
+CYACTS__MAP_PARAM(celu_f32, float, cyacts_elem_celu_f32, alpha)
+CYACTS__GRAD_PARAM(celu_grad_f32, float, cyacts_elem_celu_grad_f32, alpha)
+CYACTS__GRAD_PARAM(celu_grad_from_output_f32, float, cyacts_elem_celu_grad_from_output_f32, alpha)
+CYACTS__MAP_PARAM2(hardtanh_f32, float, cyacts_elem_hardtanh_f32, min_val, max_val)
+CYACTS__GRAD_PARAM2(hardtanh_grad_f32, float, cyacts_elem_hardtanh_grad_f32, min_val, max_val)
+CYACTS__MAP(hardsigmoid_f32, float, cyacts_elem_hardsigmoid_f32)
+CYACTS__GRAD(hardsigmoid_grad_f32, float, cyacts_elem_hardsigmoid_grad_f32)
+CYACTS__GRAD(hardsigmoid_grad_from_output_f32, float, cyacts_elem_hardsigmoid_grad_from_output_f32)
+CYACTS__MAP(hardswish_f32, float, cyacts_elem_hardswish_f32)
+CYACTS__GRAD(hardswish_grad_f32, float, cyacts_elem_hardswish_grad_f32)
+CYACTS__MAP(softsign_f32, float, cyacts_elem_softsign_f32)
+CYACTS__GRAD(softsign_grad_f32, float, cyacts_elem_softsign_grad_f32)
+CYACTS__GRAD(softsign_grad_from_output_f32, float, cyacts_elem_softsign_grad_from_output_f32)
+CYACTS__MAP_PARAM(hardshrink_f32, float, cyacts_elem_hardshrink_f32, lambd)
+CYACTS__GRAD_PARAM(hardshrink_grad_f32, float, cyacts_elem_hardshrink_grad_f32, lambd)
+CYACTS__MAP_PARAM(softshrink_f32, float, cyacts_elem_softshrink_f32, lambd)
+CYACTS__GRAD_PARAM(softshrink_grad_f32, float, cyacts_elem_softshrink_grad_f32, lambd)
+CYACTS__GRAD_PARAM(softshrink_grad_from_output_f32, float, cyacts_elem_softshrink_grad_from_output_f32, lambd)
+CYACTS__MAP_PARAM2(threshold_f32, float, cyacts_elem_threshold_f32, threshold, value)
+CYACTS__GRAD_PARAM2(threshold_grad_f32, float, cyacts_elem_threshold_grad_f32, threshold, value)
 CYACTS__GATED(glu_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED_GRAD(glu_grad_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED(geglu_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
@@ -162,6 +310,16 @@ CYACTS__BIAS(gelu_bias_f32, float, cyacts_gelu_f32)
 CYACTS__BIAS(gelu_tanh_bias_f32, float, cyacts_gelu_tanh_f32)
 CYACTS__BIAS(tanh_bias_f32, float, cyacts_tanh_f32)
 CYACTS__BIAS(sigmoid_bias_f32, float, cyacts_sigmoid_f32)
+CYACTS__BIAS_PARAM(elu_bias_f32, float, cyacts_elu_f32, alpha)
+CYACTS__BIAS(selu_bias_f32, float, cyacts_selu_f32)
+CYACTS__BIAS_PARAM(celu_bias_f32, float, cyacts_celu_f32, alpha)
+CYACTS__BIAS_PARAM2(hardtanh_bias_f32, float, cyacts_hardtanh_f32, min_val, max_val)
+CYACTS__BIAS(hardsigmoid_bias_f32, float, cyacts_hardsigmoid_f32)
+CYACTS__BIAS(hardswish_bias_f32, float, cyacts_hardswish_f32)
+CYACTS__BIAS(softsign_bias_f32, float, cyacts_softsign_f32)
+CYACTS__BIAS_PARAM(hardshrink_bias_f32, float, cyacts_hardshrink_f32, lambd)
+CYACTS__BIAS_PARAM(softshrink_bias_f32, float, cyacts_softshrink_f32, lambd)
+CYACTS__BIAS_PARAM2(threshold_bias_f32, float, cyacts_threshold_f32, threshold, value)
 CYACTS__MAP(relu_f64, double, cyacts_elem_relu_f64)
 CYACTS__GRAD(relu_grad_f64, double, cyacts_elem_relu_grad_f64)
 CYACTS__MAP_PARAM(leaky_relu_f64, double, cyacts_elem_leaky_relu_f64, alpha)
@@ -183,6 +341,32 @@ CYACTS__GRAD(tanh_grad_from_output_f64, double, cyacts_elem_tanh_grad_from_outpu
 CYACTS__MAP(sigmoid_f64, double, cyacts_elem_sigmoid_f64)
 CYACTS__GRAD(sigmoid_grad_f64, double, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GRAD(sigmoid_grad_from_output_f64, double, cyacts_elem_sigmoid_grad_from_output_f64)
+CYACTS__MAP_PARAM(elu_f64, double, cyacts_elem_elu_f64, alpha)
+CYACTS__GRAD_PARAM(elu_grad_f64, double, cyacts_elem_elu_grad_f64, alpha)
+CYACTS__GRAD_PARAM(elu_grad_from_output_f64, double, cyacts_elem_elu_grad_from_output_f64, alpha)
+CYACTS__MAP(selu_f64, double, cyacts_elem_selu_f64)
+CYACTS__GRAD(selu_grad_f64, double, cyacts_elem_selu_grad_f64)
+CYACTS__GRAD(selu_grad_from_output_f64, double, cyacts_elem_selu_grad_from_output_f64)
+CYACTS__MAP_PARAM(celu_f64, double, cyacts_elem_celu_f64, alpha)
+CYACTS__GRAD_PARAM(celu_grad_f64, double, cyacts_elem_celu_grad_f64, alpha)
+CYACTS__GRAD_PARAM(celu_grad_from_output_f64, double, cyacts_elem_celu_grad_from_output_f64, alpha)
+CYACTS__MAP_PARAM2(hardtanh_f64, double, cyacts_elem_hardtanh_f64, min_val, max_val)
+CYACTS__GRAD_PARAM2(hardtanh_grad_f64, double, cyacts_elem_hardtanh_grad_f64, min_val, max_val)
+CYACTS__MAP(hardsigmoid_f64, double, cyacts_elem_hardsigmoid_f64)
+CYACTS__GRAD(hardsigmoid_grad_f64, double, cyacts_elem_hardsigmoid_grad_f64)
+CYACTS__GRAD(hardsigmoid_grad_from_output_f64, double, cyacts_elem_hardsigmoid_grad_from_output_f64)
+CYACTS__MAP(hardswish_f64, double, cyacts_elem_hardswish_f64)
+CYACTS__GRAD(hardswish_grad_f64, double, cyacts_elem_hardswish_grad_f64)
+CYACTS__MAP(softsign_f64, double, cyacts_elem_softsign_f64)
+CYACTS__GRAD(softsign_grad_f64, double, cyacts_elem_softsign_grad_f64)
+CYACTS__GRAD(softsign_grad_from_output_f64, double, cyacts_elem_softsign_grad_from_output_f64)
+CYACTS__MAP_PARAM(hardshrink_f64, double, cyacts_elem_hardshrink_f64, lambd)
+CYACTS__GRAD_PARAM(hardshrink_grad_f64, double, cyacts_elem_hardshrink_grad_f64, lambd)
+CYACTS__MAP_PARAM(softshrink_f64, double, cyacts_elem_softshrink_f64, lambd)
+CYACTS__GRAD_PARAM(softshrink_grad_f64, double, cyacts_elem_softshrink_grad_f64, lambd)
+CYACTS__GRAD_PARAM(softshrink_grad_from_output_f64, double, cyacts_elem_softshrink_grad_from_output_f64, lambd)
+CYACTS__MAP_PARAM2(threshold_f64, double, cyacts_elem_threshold_f64, threshold, value)
+CYACTS__GRAD_PARAM2(threshold_grad_f64, double, cyacts_elem_threshold_grad_f64, threshold, value)
 CYACTS__GATED(glu_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED_GRAD(glu_grad_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED(geglu_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
@@ -197,5 +381,15 @@ CYACTS__BIAS(gelu_bias_f64, double, cyacts_gelu_f64)
 CYACTS__BIAS(gelu_tanh_bias_f64, double, cyacts_gelu_tanh_f64)
 CYACTS__BIAS(tanh_bias_f64, double, cyacts_tanh_f64)
 CYACTS__BIAS(sigmoid_bias_f64, double, cyacts_sigmoid_f64)
+CYACTS__BIAS_PARAM(elu_bias_f64, double, cyacts_elu_f64, alpha)
+CYACTS__BIAS(selu_bias_f64, double, cyacts_selu_f64)
+CYACTS__BIAS_PARAM(celu_bias_f64, double, cyacts_celu_f64, alpha)
+CYACTS__BIAS_PARAM2(hardtanh_bias_f64, double, cyacts_hardtanh_f64, min_val, max_val)
+CYACTS__BIAS(hardsigmoid_bias_f64, double, cyacts_hardsigmoid_f64)
+CYACTS__BIAS(hardswish_bias_f64, double, cyacts_hardswish_f64)
+CYACTS__BIAS(softsign_bias_f64, double, cyacts_softsign_f64)
+CYACTS__BIAS_PARAM(hardshrink_bias_f64, double, cyacts_hardshrink_f64, lambd)
+CYACTS__BIAS_PARAM(softshrink_bias_f64, double, cyacts_softshrink_f64, lambd)
+CYACTS__BIAS_PARAM2(threshold_bias_f64, double, cyacts_threshold_f64, threshold, value)
 
 #endif

@@ -187,6 +187,16 @@ CYACTS__INLINE double cyacts__sel_f64(int c, double a, double b)
     return cyacts__from_bits_f64(ub ^ ((cyacts__bits_f64(a) ^ ub) & m));
 }
 
+CYACTS__INLINE double cyacts__min_f64(double a, double lim)
+{
+    return cyacts__sel_f64(a > lim, lim, a);
+}
+
+CYACTS__INLINE double cyacts__max_f64(double a, double lim)
+{
+    return cyacts__sel_f64(a < lim, lim, a);
+}
+
 /* signbit(z) ? a : b, from the sign bit by integer shifts only.  Used where the
  * arms feed further arithmetic: a ?:-style select there is turned back into a
  * branch (GCC specialises each arm, e.g. folds x*1.0), and with the default
@@ -214,6 +224,18 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__two_prod_f64(double a, double b)
     r.lo = ((ah * bh - r.hi) + ah * bl + al * bh) + al * bl;
 #endif
     return r;
+}
+
+/* a*b - p exactly, for any p with a*b - p representable (p = fl(a*b), or p ~ a*b as in a
+ * division's residual): one fma, or Dekker's product (ph - p is then exact by Sterbenz). */
+CYACTS__INLINE double cyacts__mul_err_f64(double a, double b, double p)
+{
+#if CYACTS_HAS_FMA
+    return CYACTS_FMA_F64(a, b, -p);
+#else
+    cyacts__dd_f64 q = cyacts__two_prod_f64(a, b);
+    return (q.hi - p) + q.lo;
+#endif
 }
 
 /* hi + lo == a + b exactly, any magnitudes (Knuth TwoSum). */
@@ -475,13 +497,14 @@ CYACTS__INLINE float cyacts__mul_err_f32(float a, float b, float p)
  * k = nearest(a/ln2) by the 1.5*2^23 shifter.  With a true FMA, r1 = a - k LN2_HI is
  * EXACT: LN2_HI = float(ln2) ends at bit 2^-24, a is a multiple of 2^-24 whenever
  * |a| >= 1/2 (and k = 0 or +-1 below), and |r1| < 2^-1.5 fits 24 bits; the rest
- * (m and k (ln2 - LN2_HI)) costs one rounding of r, <= 2^-26.  Without FMA the
- * reduction is done in double.  a must not be +-inf (callers clamp; NaN passes). */
+ * (m and k (ln2 - LN2_HI)) costs one rounding of r, <= 2^-26, which rl holds (to ~2^-48:
+ * dead code for the callers that ignore it).  Without FMA the reduction is done in double.
+ * a must not be +-inf (callers clamp; NaN passes). */
 #define CYACTS__LOG2E_F32 0x1.715476p0f
 #define CYACTS__LN2_HI_F32 0x1.62e430p-1f
 #define CYACTS__LN2_LO_F32 (-0x1.05c610p-29f) /* ln2 - LN2_HI */
 
-typedef struct { float s, r, t, c; uint32_t k_bits; } cyacts__exp_parts_f32;
+typedef struct { float s, r, rl, t, c; uint32_t k_bits; } cyacts__exp_parts_f32;
 
 /* c(r) = (e^r - 1 - r)/r^2, degree 4, absolute error of e^r 2^-28.2 on |r| <= ln2/2; Estrin's
  * scheme (a shorter dependency chain than Horner's). */
@@ -500,10 +523,16 @@ CYACTS__INLINE cyacts__exp_parts_f32 cyacts__exp_core_f32(float a, float m)
     float js = CYACTS_FMA_F32(a, CYACTS__LOG2E_F32, shift); /* 1.5*2^23 + k */
     float j = js - shift;
 #if CYACTS_HAS_FMA
-    float r = CYACTS_FMA_F32(j, -CYACTS__LN2_HI_F32, a);
-    r = CYACTS_FMA_F32(j, -CYACTS__LN2_LO_F32, r - m);
+    float r1 = CYACTS_FMA_F32(j, -CYACTS__LN2_HI_F32, a);
+    float u = r1 - m;
+    float r = CYACTS_FMA_F32(j, -CYACTS__LN2_LO_F32, u);
+    /* r's rounding error, for callers that carry it (expm1): u - r is exact (Sterbenz, or
+       both below 2^-22), and so is the error of u (|m| <= |r1| or r1 = 0) */
+    o.rl = CYACTS_FMA_F32(j, -CYACTS__LN2_LO_F32, u - r) + ((r1 - u) - m);
 #else
-    float r = (float)(((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1);
+    double rd = ((double)a - (double)m) - (double)j * 0x1.62e42fefa39efp-1;
+    float r = (float)rd;
+    o.rl = (float)(rd - (double)r);
 #endif
     o.r = r;
     o.t = r * r;

@@ -35,10 +35,15 @@
  *   common.h     configuration macros, bit selects, double-double and float-pair arithmetic,
  *                polynomial evaluators, the exp cores, the float16/bfloat16 <-> float32
  *                conversions
- *   piecewise.h  relu, leaky_relu, relu6 and their derivatives
+ *   piecewise.h  relu, leaky_relu, relu6, squared_relu, hardtanh, hardsigmoid, hardswish,
+ *                softsign, hardshrink, softshrink, threshold and their derivatives
  *   logistic.h   tanh, sigmoid, their derivatives and their from-output derivatives
  *   gelu.h       GELU (erf form) and its derivative
  *   gelu_tanh.h  GELU (tanh form) and its derivative
+ *   elu.h        ELU, SELU, CELU (over an expm1), their derivatives and from-output ones
+ *   softmax.h    softmax, log_softmax, logsumexp over rows and the derivatives of the first
+ *                two: row functions of their own (cyacts_softmax_f32(x, y, rows, cols,
+ *                row_stride), ...), with the sums in one fixed order (see the header)
  * This file adds the array loops over their element functions; api.h (generated from the
  * registry of operations) instantiates one per kernel and holds the version macros. */
 #include <stddef.h>
@@ -48,6 +53,8 @@
 #include "logistic.h"
 #include "gelu.h"
 #include "gelu_tanh.h"
+#include "elu.h"
+#include "softmax.h"
 
 #ifdef __cplusplus
 extern "C" {
