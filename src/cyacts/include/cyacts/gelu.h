@@ -136,20 +136,27 @@ CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
 /* ======================================================================================== */
 
 /* ------------------------------------------------------------------------ */
-/* GELU (erf form), float arithmetic only.  With z = |x| and R(z) = exp(z^2/2) Phi(-z) (the
+/* GELU (erf form), in float arithmetic.  With z = |x| and R(z) = exp(z^2/2) Phi(-z) (the
  * Mills ratio over sqrt(2 pi), smooth on [0, inf)), both functions take
- *   E = exp(-z^2/2) = 2^k (1 + q)   (the exp core; z^2 = h + l exactly, since exp amplifies
- *                                    an error in z^2 by z^2/2, up to 84.5)
- *   s = (z - 4)/(z + 4)             (maps z in [0, 13] onto [-1, 9/17]; the float64 fits'
- *                                    variable, whose pole z = -4 is far enough from the
- *                                    interval for low degrees)
- * and a polynomial in s that is flat: its variable part is at most a fifth of its value, so
- * the float roundings of the variable part are damped, and s itself needs no extra
- * precision (one division, s' rounding costs < 0.25 ulp).  The polynomials' constant terms are float pairs.
- * Below z = 13 the erf form's tail is < 2^-120: clamping z there also maps +-inf. */
+ *   E = exp(-z^2/2) = 2^k (1 + q)  the exp core, with z^2 = h + l exactly: exp amplifies an
+ *                                  error in z^2 by z^2/2, up to 84.5;
+ *   s = (z - 4)/(z + 4)            mapping z in [0, 13] onto [-1, 9/17] (the float64 fits'
+ *                                  variable: its pole z = -4 is far enough for low degrees);
+ * and a polynomial in s that is flat: its variable part is at most 0.09 (gelu) and 0.31
+ * (gelu') of its value, so that part's float roundings are damped, and s's own rounding
+ * (one division, s = 2 z/(z + 4) - 1) costs less than 0.45 ulp.  The constant terms are
+ * float pairs.  Beyond z = 13, |gelu| < 2^-123: z is clamped there (which also maps +-inf). */
 #define CYACTS__GELU_ZMAX_F32 13.0f
-#define CYACTS__GELU_C_F32 4.0f    /* s = (z - C)/(z + C) */
-#define CYACTS__GELU_B_F32 0.875f  /* gelu's prefactor z/(z + B) */
+#define CYACTS__GELU_C_F32 4.0f   /* s = (z - C)/(z + C) */
+#define CYACTS__GELU_B_F32 0.875f /* gelu's prefactor z/(z + B) */
+
+/* a b + c rounded once where the bounds need it: an FMA, or without one the exact product and
+ * the sum in double (rounded twice, which differs from one rounding in rare ties only). */
+#if CYACTS_HAS_FMA
+#define CYACTS__GELU_FMA_F32(a, b, c) CYACTS_FMA_F32(a, b, c)
+#else
+#define CYACTS__GELU_FMA_F32(a, b, c) ((float)((double)(a) * (double)(b) + (double)(c)))
+#endif
 
 typedef struct { float e, q, s; } cyacts__gelu_parts_f32; /* E = e (1 + q), e = 2^k */
 
@@ -166,13 +173,12 @@ CYACTS__INLINE cyacts__gelu_parts_f32 cyacts__gelu_core_f32(float z)
 
 /* gelu = x Phi(x) = x - T (x >= 0), -T (x < 0), with
  *   T = z Phi(-z) = E y N(s),  y = z/(z + B),  N(s) = (z + B) R(z),
- * N of degree 10, relative error 2^-28.8, between 0.42 and 0.49 (the factor 1/(z + B) takes
- * out R's 1/z decay and leaves N within 9% of N(0)).  y is a float pair from one division
- * and its residual; the rest is one sum, T = 2^k (A_hi N0 + corr): A = y (1 + q) as a pair,
- * N's constant term N0 (a pair) times A exactly, the variable part s N1(s) and the low parts
- * in corr, which is at most ~0.1 of the total, so that only the final rounding is a full one:
- * within 1.2 ulp of the exact value (1 ulp of the correctly rounded one).  T >= 2^-124 stays
- * normal; below x = -13 (where |gelu| < 2^-120) it is flushed, so gelu = -0. */
+ * N of degree 10 with relative error 2^-28.8, between 0.42 and 0.49: the factor 1/(z + B)
+ * takes out R's decay (R ~ 1/(z sqrt(2 pi)); R(0) = 1/2).  y is a float pair from the second
+ * division and its exact residual.  The rest is one sum, T = 2^k (A_hi N0 + corr), with
+ * A = y (1 + q) as a pair, N's constant term N0 (a pair) times A exactly, and corr, at most
+ * ~0.1 of T, holding the variable part A s N1(s) and the low parts: the only full rounding
+ * is the last one.  T >= 2^-124 stays normal; below x = -13 it is flushed (gelu = -0). */
 #define CYACTS__GELU_N0_HI_F32 0x1.d74c44p-2f
 #define CYACTS__GELU_N0_LO_F32 0x1.37f9e0p-27f
 
@@ -200,8 +206,8 @@ CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
     float rho = -cyacts__mul_err_f32(yh, d, z) - yh * dl;
     float yl = rho * ((1.0f - yh) * (1.0f / CYACTS__GELU_B_F32));
     /* A = y (1 + q): fl(yh + yh q) and its error (yh - ah is exact: 1 + q in [0.7, 1.42]) */
-    float ah = CYACTS_FMA_F32(yh, g.q, yh);
-    float al = CYACTS_FMA_F32(yh, g.q, yh - ah) + CYACTS_FMA_F32(yl, g.q, yl);
+    float ah = CYACTS__GELU_FMA_F32(yh, g.q, yh);
+    float al = CYACTS__GELU_FMA_F32(yh, g.q, yh - ah) + CYACTS_FMA_F32(yl, g.q, yl);
     float t = ah * CYACTS__GELU_N0_HI_F32;
     float corr = cyacts__mul_err_f32(ah, CYACTS__GELU_N0_HI_F32, t);
     corr = CYACTS_FMA_F32(ah, CYACTS__GELU_N0_LO_F32, corr);
@@ -245,8 +251,8 @@ CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
     float wl = ((CYACTS__GELU_W0_HI_F32 - wh) + ph) +
                (cyacts__mul_err_f32(w1, g.s, ph) + CYACTS__GELU_W0_LO_F32);
     float da = z - CYACTS__GELU_A0_HI_F32;
-    float dw = CYACTS_FMA_F32(da, wh, CYACTS_FMA_F32(da, wl, -CYACTS__GELU_A0_LO_F32 * wh));
-    float ed = g.e * CYACTS_FMA_F32(dw, g.q, dw);
+    float dw = CYACTS__GELU_FMA_F32(da, wh, CYACTS_FMA_F32(da, wl, -CYACTS__GELU_A0_LO_F32 * wh));
+    float ed = g.e * CYACTS__GELU_FMA_F32(dw, g.q, dw);
     int pos = x >= 0.0f; /* selects on constants only (see cyacts_elem_gelu_f64) */
     float y = cyacts__sel_f32(pos, 1.0f, 0.0f) + cyacts__sel_f32(pos, -1.0f, 1.0f) * ed;
     return cyacts__sel_f32(x < -CYACTS__GELU_ZMAX_F32, -0.0f, y); /* -inf too */
