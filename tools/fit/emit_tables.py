@@ -21,12 +21,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 INCLUDE = HERE.parent.parent / "src" / "cyacts" / "include" / "cyacts"
 
-# (header, function holding the table, C type of the table, JSON file, key of the list).
 #: tables of closed-form values written as C expressions in the header (no fit behind them)
 ANALYTIC = [
     ("softmax.h", "cyacts__sm_log_dd"),  # 2/(2j + 3): the atanh series of log
 ]
 
+# (header, function holding the table, C type of the table, JSON file, key of the list).
 TABLES = [
     ("common.h", "cyacts__expm1_poly9_f64", "double", "coef_exp.json", "c"),
     ("common.h", "cyacts__expm1_poly4_f32", "float", "f32/coef_exp.json", "c"),
