@@ -53,7 +53,7 @@ except ImportError as exc:  # pragma: no cover - the tests skip without torch
                       "not") from exc
 from torch.autograd.function import once_differentiable
 
-from . import _interop, _ops, api
+from . import _interop, _ops, _softmax, api
 
 __all__ = ["Entry", "ENTRIES"]
 
@@ -181,8 +181,34 @@ def _from_gated(unit):
 
 #: every activation of cyacts.torch, in order: the registry's ops and gated units, then any
 #: added by hand
+def _softmax_entry(name, module):
+    """softmax / log_softmax along dim; backward from the output alone (what autograd keeps)."""
+    forward_fn, grad_fn = getattr(_softmax, name), getattr(_softmax, name + "_grad")
+
+    def axis(x, dim):
+        if dim is None:  # PyTorch's implicit choice, with its warning
+            import warnings
+
+            warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change "
+                          "the call to include dim=X as an argument.", stacklevel=4)
+            return 0 if x.ndim in (0, 1, 3) else 1
+        return dim
+
+    def forward(x, out, params):
+        return forward_fn(x, axis=axis(x, params["dim"]), out=out)
+
+    def backward(saved, grad_output, saved_is_output, params):
+        return grad_fn(saved, grad_output, axis=axis(saved, params["dim"]))
+
+    doc = (f"cyacts.{name} along dim (every axis, no transposing copy); backward keeps only "
+           f"the output (cyacts.{name}_grad).")
+    return Entry(name, module, (("dim", None),), forward, backward, lambda params: True, doc,
+                 inplace=False)
+
+
 ENTRIES = ([_from_registry(op) for op in _ops.OPS]
-           + [_from_gated(unit) for unit in getattr(_ops, "GATED", ())])
+           + [_from_gated(unit) for unit in getattr(_ops, "GATED", ())]
+           + [_softmax_entry("softmax", "Softmax"), _softmax_entry("log_softmax", "LogSoftmax")])
 
 
 # --------------------------------------------------------------------------------------------
