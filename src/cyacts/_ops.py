@@ -192,17 +192,6 @@ class Op:
                                self.grain, name))
         return rows
 
-    def check(self, params):
-        """ValueError for parameter values the op refuses (each parameter's `valid`, then the
-        op's `param_check`); `params` holds Python numbers (or arrays for per-element ones)."""
-        for p in self.params:
-            value = params.get(p.name, p.default)
-            if p.valid and isinstance(value, float) and not p.valid[0](value):
-                raise ValueError(f"{p.valid[1]}, got {p.name}={value!r}")
-        if self.param_check and not self.param_check[0](params):
-            raise ValueError(self.param_check[1] + ", got " + ", ".join(
-                f"{k}={v!r}" for k, v in params.items()))
-
     @property
     def required(self):
         """The parameters without a default, each with its first test value: the part of

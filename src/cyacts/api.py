@@ -262,7 +262,7 @@ def _backward(op, func, x, grad_output, out, n_threads, from_output, params, bia
         g_dtype = _checks.result_dtype(grad_output.dtype, "grad_output")
         if not weak:
             dtype = np.result_type(dtype, g_dtype)
-        shape = _broadcast(x, grad_output, "grad_output", "x")
+        shape = _broadcast(x.shape, grad_output.shape, "grad_output", "x")
     kernel, extra, scalars = _select(op, params, shape, True, bool(from_output))
     bias, dtype = _with_bias(bias, dtype, shape)
     # the kernels take grad_output first, then the per-element parameter (both may be absent)
@@ -273,12 +273,12 @@ def _backward(op, func, x, grad_output, out, n_threads, from_output, params, bia
                     scalar_result and (bias is None or bias.ndim == 0))[0]
 
 
-def _broadcast(a, b, name_b, name_a):
+def _broadcast(a_shape, b_shape, name_b, name_a):
     try:
-        return np.broadcast_shapes(a.shape, b.shape)
+        return np.broadcast_shapes(a_shape, b_shape)
     except ValueError:
         raise ValueError(
-            f"{name_b} with shape {b.shape} does not broadcast with {name_a}'s shape {a.shape}"
+            f"{name_b} with shape {b_shape} does not broadcast with {name_a}'s shape {a_shape}"
         ) from None
 
 
@@ -287,7 +287,7 @@ def _gated_operands(gate, value):
     value = _checks.as_array(value, "value")
     dtype = np.result_type(_checks.result_dtype(gate.dtype, "gate"),
                            _checks.result_dtype(value.dtype, "value"))
-    return gate, value, dtype, _broadcast(gate, value, "value", "gate")
+    return gate, value, dtype, _broadcast(gate.shape, value.shape, "value", "gate")
 
 
 def _gated(unit, gate, value, out, n_threads, params):
@@ -325,7 +325,7 @@ def _gated_grad(unit, gate, value, grad_output, out, n_threads, params):
         g_dtype = _checks.result_dtype(grad_output.dtype, "grad_output")
         if not weak:
             dtype = np.result_type(dtype, g_dtype)
-        shape = _broadcast(np.empty(shape, dtype=bool), grad_output, "grad_output",
+        shape = _broadcast(shape, grad_output.shape, "grad_output",
                            "the broadcast of gate and value")
     if out is None:
         outs = [None, None]
