@@ -327,12 +327,19 @@ def _needs_positive_alpha(alpha):
 
 
 def _scaled_exp(a, x):
-    """a exp(x) for x <= 0, rounded once also where it is subnormal (a * exp(x) would round
-    exp(x) there first): sign(a) exp(x + log|a|), whose argument's rounding costs ~2^-45
-    relative for |x| < 745."""
+    """a exp(x) for x <= 0, with one rounding of a product of a correctly rounded exp (<= 1.5 ulp)
+    where the result is normal; where it is subnormal (a * exp(x) would round exp(x) there
+    first) the product is formed in extended precision where NumPy has it, else as
+    sign(a) exp(x + log|a|), whose argument's rounding costs ~2^-45 relative (a few subnormal
+    ulps at most)."""
     a = np.asarray(a, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        return np.where(a == 0, 0.0, np.sign(a) * np.exp(x + np.log(np.abs(a))))
+    with np.errstate(divide="ignore", under="ignore", invalid="ignore"):
+        plain = a * np.exp(x)
+        if np.finfo(np.longdouble).nmant >= 63:
+            tiny = (a * np.exp(np.asarray(x, dtype=np.longdouble))).astype(np.float64)
+        else:
+            tiny = np.where(a == 0, 0.0, np.sign(a) * np.exp(x + np.log(np.abs(a))))
+    return np.where(np.abs(plain) >= np.finfo(np.float64).tiny, plain, tiny)
 
 
 def _elu_grad(x, alpha=1.0):
