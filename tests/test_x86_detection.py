@@ -138,7 +138,10 @@ static unsigned long long _xgetbv(unsigned int xcr) {
 DRIVER_C = r"""
 #include <stdio.h>
 #include "kernels.h"
+#include "reductions.h"
 const cyacts_table cyacts_table_baseline, cyacts_table_avx2, cyacts_table_avx512;
+const cyacts_reduce_table cyacts_table_baseline_reduce, cyacts_table_avx2_reduce,
+    cyacts_table_avx512_reduce;
 int main(void) {
     const char *level;
     cyacts_select_table(NULL, &level);
@@ -159,7 +162,7 @@ def test_msvc_branch_picks_what_this_build_picks(tmp_path):
     exe = tmp_path / "dispatch"
     build = subprocess.run(
         ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_MSC_VER=1930",
-         "-DCYACTS_X86_DISPATCH=1", f"-I{tmp_path}", f"-I{SRC / '_kernels'}",
+         "-DCYACTS_X86_DISPATCH=1", f"-I{tmp_path}", f"-I{SRC / '_kernels'}", f"-I{SRC / 'include'}",
          str(SRC / "_kernels" / "dispatch.c"), str(tmp_path / "driver.c"), "-o", str(exe)],
         capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
