@@ -48,7 +48,8 @@ class Panel:
 
     @property
     def kinks(self):
-        return [_ops.resolve(k.x, self.params, self.op) for k in self.op.kinks]
+        """The kinks' x, each once (hardshrink's two meet at 0 when lambd = 0)."""
+        return sorted({_ops.resolve(k.x, self.params, self.op) for k in self.op.kinks})
 
     def f(self, x):
         return getattr(cyacts, self.op.name)(x, **self.params)
