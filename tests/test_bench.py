@@ -1,5 +1,6 @@
 """The benchmark runs, writes complete JSON, and compares like with like (never timed here)."""
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -20,24 +21,41 @@ def _positive_numbers(value):
     return True
 
 
+def _peers(function, dtype):
+    """The contenders a cell must have: cyacts, every installed peer with a form for the row
+    (numexpr has no 16-bit types), the memory pass."""
+    numpy_f, torch_f, expr = _bench.PEER_FORMS.get(function, (None, None, None))
+    want = {"cyacts", "memory"}
+    want |= {"numpy"} if numpy_f is not None else set()
+    want |= {"torch"} if torch_f is not None and _bench._torch is not None else set()
+    half = dtype in ("float16", "bfloat16")
+    want |= {"numexpr"} if expr is not None and _bench._ne is not None and not half else set()
+    return want
+
+
 def test_cli_writes_json(tmp_path):
     path = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "cyacts", "bench", "--quick", "--sizes", "100", "1e3",
-         "--functions", "gelu", "sigmoid_grad", "--threads", "1", "--json", str(path)],
+         "--functions", "gelu", "sigmoid_grad", "--threads", "1", "--dtype", "all",
+         "--layout", "view", "--json", str(path)],
         check=False, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "cells meeting the target" in proc.stdout
+    assert "cells meeting the target" in proc.stdout and "gelu[view]" in proc.stdout
     record = json.loads(path.read_text())
     assert set(record) == {"machine", "settings", "results", "summary"}
     assert record["machine"]["cyacts"]["version"]
+    assert record["settings"]["dtypes"] == list(_bench.ALL_DTYPES)
+    assert record["settings"]["layouts"] == ["contiguous", "view"]
     results = record["results"]
-    assert len(results) == 2 * 2 * 2  # functions x dtypes x sizes
-    assert {(r["function"], r["dtype"], r["size"]) for r in results} == {
-        (f, d, n) for f in ("gelu", "sigmoid_grad") for d in ("float32", "float64")
-        for n in (100, 1000)}
+    cells = [(f, d, n, layout) for d in _bench.ALL_DTYPES for n in (100, 1000)
+             for f in ("gelu", "sigmoid_grad") for layout in ("contiguous", "view")]
+    assert [(r["function"], r["dtype"], r["size"], r["layout"]) for r in results] == cells
     for r in results:
-        assert {"cyacts", "numpy", "memory"} <= set(r["times"])
+        assert set(r["times"]) == _peers(r["function"], r["dtype"]), r
+        assert r["memory_pass"] in r["memory_candidates"]
+        assert math.prod(r["shape"]) == r["size"]
+        assert len(r["shape"]) == (2 if r["layout"] == "view" else 1)
         assert r["threads"] == 1
         assert r["best_peer"] in r["times"]
         assert isinstance(r["meets_target"], bool)
@@ -77,19 +95,57 @@ PEER_TOLERANCE = {
 }
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+# 16-bit peers compute in several roundings (NumPy's formulas in float16 or bfloat16 steps):
+# a few ULPs; a wrong formula is off by far more
+TOLERANCE = {"float16": 5e-3, "bfloat16": 3e-2, "float32": 1e-5, "float64": 1e-12}
+CELLS = [(dtype, "contiguous") for dtype in _bench.ALL_DTYPES] + [
+    ("float32", "view"), ("bfloat16", "view")]
+
+
+@pytest.mark.parametrize("dtype, layout", CELLS, ids=[f"{d}-{lay}" for d, lay in CELLS])
 @pytest.mark.parametrize("function", list(_bench.FUNCTIONS))
-def test_contenders_agree_with_reference(function, dtype):
-    outs, x, g = _bench.outputs(function, dtype, n=3001)
+def test_contenders_agree_with_reference(function, dtype, layout):
+    outs, x, g = _bench.outputs(function, dtype, n=1024, layout=layout)
     ref = _bench.reference(function, x, g).astype(np.float64)
     scale = max(1.0, float(np.max(np.abs(ref))))
-    tol = 1e-5 if dtype == "float32" else 1e-12
-    assert "cyacts" in outs and "memory" in outs
+    names = {name.split(":")[0] for name in outs}
+    assert names == _peers(function, dtype)
     for name, out in outs.items():
-        assert out.dtype == np.dtype(dtype), name
-        if name != "memory":
+        assert out.dtype == _bench.dtype_of(dtype) and out.shape == x.shape, name
+        if not name.startswith("memory"):
             err = np.max(np.abs(out.astype(np.float64) - ref)) / scale
-            assert err <= PEER_TOLERANCE.get((function, name, dtype), tol), (name, err)
+            assert err <= PEER_TOLERANCE.get((function, name, dtype), TOLERANCE[dtype]), (
+                name, err)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_peers_and_memory_pass_run_on_the_same_memory(dtype):
+    b = _bench._Buffers(1000, dtype, layout="view")
+    assert b.shape == (8, 125) and b.x.base.shape == (8, 250) and not b.x.flags.c_contiguous
+    forms = set(b.memory_passes(b.x)) | set(b.memory_passes(b.x, b.g))
+    if dtype == "float32":
+        assert {"numpy multiply"} <= forms   # 16-bit: no float multiply in NumPy's memory pass
+    else:
+        assert forms & {"numpy copyto (bits)", "numpy bitwise_or (bits)"} and not any(
+            "multiply" in form for form in forms)
+    if _bench._torch is not None:
+        assert {"torch copy_", "torch mul"} <= forms
+        for array, tensor in ((b.x, b.tx), (b.g, b.tg), (b.y, b.ty)):
+            assert tensor.data_ptr() == array.ctypes.data      # no copy, the same strides
+            assert tuple(tensor.stride()) == tuple(s // array.itemsize for s in array.strides)
+
+
+@pytest.mark.parametrize("n", [1, 7, 64, 1000, 10**5, 10**6, 32 * 10**6, 10007])
+def test_view_shape(n):
+    rows, d = _bench.view_shape(n)
+    assert rows * d == n and d <= _bench.VIEW_WIDTH and (rows >= 8 or n < 8)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"dtypes": ["float8"]}, "unknown dtype"),
+                                           ({"layouts": ["diagonal"]}, "unknown layout")])
+def test_unknown_dtype_or_layout_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        _bench.run(functions=["relu"], sizes=[10], progress=False, **kwargs)
 
 
 def _expected_rows(op, params):

@@ -10,10 +10,15 @@ def main(argv=None):
     sub.add_parser("demo", help="each activation on a sample array, in place, and its speed")
     bench = sub.add_parser("bench", help="time every function against NumPy and other peers")
     bench.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
-    bench.add_argument("--dtype", nargs="+", choices=["float32", "float64"], default=None)
+    bench.add_argument("--dtype", nargs="+", default=None,
+                       choices=["float16", "bfloat16", "float32", "float64", "all"],
+                       help="default: float32 float64; bfloat16 needs ml_dtypes")
     bench.add_argument("--sizes", nargs="+", type=lambda s: int(float(s)), default=None,
                        help="array sizes, e.g. 1e3 1e6")
     bench.add_argument("--functions", nargs="+", default=None, help="only these (e.g. gelu)")
+    bench.add_argument("--layout", choices=["contiguous", "view"], default="contiguous",
+                       help="view: also time each function on z[:, :d] of a (rows, 2d) array, "
+                            "beside contiguous")
     bench.add_argument("--threads", type=int, default=None, help="threads for every library")
     bench.add_argument("--json", metavar="PATH", default=None, help="also write results here")
     plot = sub.add_parser("plot", help="draw every activation and its derivative to a PNG")

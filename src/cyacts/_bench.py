@@ -1,16 +1,30 @@
 """Time every cyacts function against NumPy/SciPy, numexpr and PyTorch, and the memory pass.
 
     python -m cyacts bench [--quick] [--dtype ...] [--sizes ...] [--functions ...]
-                           [--threads N] [--json PATH]
+                           [--layout contiguous|view] [--threads N] [--json PATH]
 
 The rows come from the registry (cyacts._ops): every forward kernel of every op, its derivative
 from x, and its derivative from the output where that is a kernel of its own (`*_grad_y`). Each
-peer runs the best form a user would write with outputs (and temporaries) preallocated;
-the memory pass (y = x * 1 forward, o = g * x backward) is the speed of memory. Derivatives time
-the backward step o = grad_output * f'(x). Every library gets the same thread count (NumPy and
-SciPy run their ufuncs on one). A cell meets the target when cyacts is no slower than the best
-peer below 1e5 elements, and from 1e5 on when its time is <= max(0.67 * best peer,
-1.05 * memory pass). Peers that are not installed are left out.
+peer runs the best form a user would write with outputs (and temporaries) preallocated.
+Derivatives time the backward step o = grad_output * f'(x). Every library gets the same thread
+count (NumPy and SciPy run their ufuncs on one).
+
+The memory pass is the speed of memory: the fastest of the forms that read the cell's inputs
+and write its output without float arithmetic to speak of (y = x * 1 or o = g * x in NumPy;
+torch's y.copy_(x) or torch.mul(g, x, out=o)). For float16 and bfloat16 NumPy's multiply is
+no memory pass (its float16 arithmetic is done in software), so its forms move the raw bits
+(np.copyto, np.bitwise_or on uint16 views).
+
+dtypes: float32 and float64 unless asked for float16, bfloat16 (ml_dtypes', imported only then)
+or "all". On the 16-bit dtypes PyTorch runs on the same memory (bfloat16 through its bits),
+NumPy runs its formula (slowly: float16 ufuncs are computed in software, bfloat16 ones are
+ml_dtypes'), numexpr has no 16-bit types. `--layout view` adds a `name[view]` row beside each
+contiguous one: every operand is z[:, :d] of a (rows, 2d) array of its own (the halves of a
+fused projection), and every peer and the memory pass run on the same strided memory.
+
+A cell meets the target when cyacts is no slower than the best peer below 1e5 elements, and
+from 1e5 on when its time is <= max(0.67 * best peer, 1.05 * memory pass). Peers that are not
+installed, or have no kernel for a dtype, are left out.
 """
 import dataclasses
 import functools
@@ -42,12 +56,16 @@ try:
 except ImportError:  # pragma: no cover - torch is optional
     _torch = None
 
-__all__ = ["DEFAULT_SIZES", "FUNCTIONS", "PEER_FORMS", "QUICK_SIZES", "Row", "format_table",
-           "main", "outputs", "reference", "run"]
+__all__ = ["ALL_DTYPES", "DEFAULT_SIZES", "DTYPES", "FUNCTIONS", "LAYOUTS", "PEER_FORMS",
+           "QUICK_SIZES", "Row", "dtype_of", "format_table", "main", "outputs", "reference", "run",
+           "view_shape"]
 
 DEFAULT_SIZES = (10**3, 10**5, 10**6, 32 * 10**6)
 QUICK_SIZES = (10**3, 10**5, 10**6)
-DTYPES = ("float32", "float64")
+DTYPES = ("float32", "float64")   # the default run's
+ALL_DTYPES = ("float16", "bfloat16", "float32", "float64")
+LAYOUTS = ("contiguous", "view")
+VIEW_WIDTH = 1024                 # a view row's elements at most (see view_shape)
 PEERS = ("numpy", "numexpr", "torch")
 ALPHA = _ops.ALPHA.default        # leaky_relu's slope: the default, which its row runs
 LAMBD = _ops.LAMBD.default        # the shrinks' half-width: the default
@@ -483,50 +501,152 @@ def _is_backward(function):
     return FUNCTIONS[function].backward
 
 
-class _Buffers:
-    """Inputs, output and temporaries for one (dtype, size), shared by every function."""
+def dtype_of(name):
+    """The NumPy dtype of a DTYPE name; bfloat16 is ml_dtypes' (imported only for it)."""
+    if name not in ALL_DTYPES:
+        raise ValueError(f"unknown dtype {name!r}; choose from {list(ALL_DTYPES)}")
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ValueError("bfloat16 needs ml_dtypes (pip install ml_dtypes)") from None
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
 
-    def __init__(self, n, dtype, seed=0):
+
+def view_shape(n):
+    """(rows, d): a view cell is z[:, :d] of a (rows, 2d) array with rows * d == n; d is the
+    largest divisor of n up to VIEW_WIDTH that leaves at least 8 rows (one row below 8)."""
+    d = max((k for k in range(1, min(VIEW_WIDTH, n // 8) + 1) if n % k == 0), default=n)
+    return n // d, d
+
+
+def _bits(a):
+    """a's bytes as unsigned integers of its width: moving them is no float arithmetic."""
+    return a.view(f"u{a.itemsize}")
+
+
+def _tensor(a):
+    """A torch tensor on a's memory, strides included (torch.from_numpy has no bfloat16: its
+    bits go through int16)."""
+    if a.dtype.name == "bfloat16":
+        return _torch.from_numpy(a.view(np.int16)).view(_torch.bfloat16)
+    return _torch.from_numpy(a)
+
+
+class _Buffers:
+    """Inputs, output and temporaries for one (dtype, size, layout), shared by every function.
+
+    layout "contiguous": 1-D arrays of n elements. "view": x, grad_output and the output are
+    each z[:, :d] of a (rows, 2d) array of their own (the halves of a fused projection, see
+    view_shape); the NumPy formulas' temporaries are contiguous (rows, d) arrays.
+    """
+
+    def __init__(self, n, dtype, seed=0, layout="contiguous"):
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; choose from {list(LAYOUTS)}")
+        dtype = dtype_of(dtype) if isinstance(dtype, str) else np.dtype(dtype)
         rng = np.random.default_rng(seed)
-        self.x = (rng.standard_normal(n) * 3).astype(dtype)
-        self.g = rng.standard_normal(n).astype(dtype)
-        self.y = np.zeros(n, dtype)
-        self.s = SimpleNamespace(t=np.zeros(n, dtype), u=np.zeros(n, dtype),  # temporaries
-                                 m=np.zeros(n, bool), m2=np.zeros(n, bool))
-        self.consts = {name: np.dtype(dtype).type(v) for name, v in
+        self.layout, self.size, self._dtype = layout, n, dtype
+        self.shape = view_shape(n) if layout == "view" else (n,)
+        self.x = self._operand(rng.standard_normal(n) * 3)
+        self.g = self._operand(rng.standard_normal(n))
+        self.y = self._operand(np.zeros(n))
+        self.s = SimpleNamespace(t=np.zeros(self.shape, dtype), u=np.zeros(self.shape, dtype),
+                                 m=np.zeros(self.shape, bool), m2=np.zeros(self.shape, bool))
+        self.consts = {name: dtype.type(v) for name, v in
                        {"a": ALPHA, "c": C, "k": K, "k3": 3 * K, "h": 0.5, "sa": SELU_SA,
                         "sc": SELU_SCALE, "th": THRESHOLD, "v": VALUE}.items()}
+        self.half = dtype.itemsize == 2
+        self._forward_output = {}
         if _torch is not None:
-            t = _torch.from_numpy
-            self.tx, self.tg, self.ty = t(self.x), t(self.g), t(self.y)
+            self.tx, self.tg, self.ty = _tensor(self.x), _tensor(self.g), _tensor(self.y)
+            self.ts = SimpleNamespace(t=_tensor(self.s.t))
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    def _operand(self, values):
+        """values (n float64s) in the layout: a 1-D array, or z[:, :d] of a new (rows, 2d) z."""
+        if self.layout == "contiguous":
+            return values.astype(self.dtype)
+        rows, d = self.shape
+        z = np.zeros((rows, 2 * d), self.dtype)
+        z[:, :d] = values.reshape(rows, d)
+        return z[:, :d]
 
     def input(self, function):
-        """x, or for the *_y rows the forward output that the derivative reads."""
+        """x, or for the *_y rows the forward output that the derivative reads (in the same
+        layout as x)."""
         row = FUNCTIONS[function]
-        if row.kind == "grad_y":
-            return getattr(cyacts, row.op.name)(self.x, **row.params)
-        return self.x
+        if row.kind != "grad_y":
+            return self.x
+        if function not in self._forward_output:
+            out = self._operand(np.zeros(self.size))
+            getattr(cyacts, row.op.name)(self.x, out=out, **row.params)
+            self._forward_output[function] = out
+        return self._forward_output[function]
 
     def contenders(self, function):
-        """{name: (callable, args)} for `function`: cyacts, each peer installed and written for
-        it in PEER_FORMS, the memory pass."""
+        """{name: (callable, args)} for `function`: cyacts, each peer installed, written for it
+        in PEER_FORMS and able to run on the dtype, and the memory-pass candidates
+        ("memory:<form>", see memory_passes).
+
+        16-bit dtypes: numexpr has no 16-bit types; NumPy runs its formula (float16 ufuncs are
+        computed in software, bfloat16 ones are ml_dtypes'), and a peer that raises on the dtype
+        is left out and listed in self.left_out.
+        """
         row = FUNCTIONS[function]
         numpy_f, torch_f, expr = PEER_FORMS.get(function, (None, None, None))
         x, y = self.input(function), self.y
         g = self.g if _is_backward(function) else None
         out = {"cyacts": (functools.partial(getattr(cyacts, row.function), out=y, **row.kwargs),
                           (x,) if g is None else (x, g))}
+        self.left_out = {}
         if numpy_f is not None:
             out["numpy"] = (numpy_f, (x, g, y, self.s))
         if _ne is not None and expr is not None:
-            local = dict(self.consts, x=x, g=g) if g is not None else dict(self.consts, x=x)
-            out["numexpr"] = (functools.partial(_ne.evaluate, expr, local_dict=local, out=y), ())
+            if self.half:
+                self.left_out["numexpr"] = "numexpr has no 16-bit types"
+            else:
+                local = dict(self.consts, x=x, g=g) if g is not None else dict(self.consts, x=x)
+                out["numexpr"] = (functools.partial(_ne.evaluate, expr, local_dict=local, out=y),
+                                  ())
         if _torch is not None and torch_f is not None:
-            tx = self.tx if x is self.x else _torch.from_numpy(x)
-            out["torch"] = (torch_f, (tx, None if g is None else self.tg, self.ty,
-                                      SimpleNamespace(t=_torch.from_numpy(self.s.t))))
-        out["memory"] = (np.multiply, (x, 1, y) if g is None else (g, x, y))
+            tx = self.tx if x is self.x else _tensor(x)
+            out["torch"] = (torch_f, (tx, None if g is None else self.tg, self.ty, self.ts))
+        if self.half:
+            for name in ("numpy", "torch"):
+                if name in out:
+                    try:
+                        out[name][0](*out[name][1])
+                    except (TypeError, RuntimeError, NotImplementedError) as exc:
+                        self.left_out[name] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                        del out[name]
+        for form, contender in self.memory_passes(x, g).items():
+            out["memory:" + form] = contender
         return out
+
+    def memory_passes(self, x, g=None):
+        """{form: (callable, args)}: ways to move the cell's bytes (read x, or g and x, write
+        the output) at the speed of memory; the fastest of them is the cell's memory pass.
+        16-bit float multiplies are no memory pass (NumPy's float16 is computed in software),
+        so there the NumPy forms move the raw bits."""
+        y, forms = self.y, {}
+        if not self.half:
+            forms["numpy multiply"] = (np.multiply, (x, 1, y) if g is None else (g, x, y))
+        elif g is None:
+            forms["numpy copyto (bits)"] = (np.copyto, (_bits(y), _bits(x)))
+        else:
+            forms["numpy bitwise_or (bits)"] = (np.bitwise_or, (_bits(g), _bits(x), _bits(y)))
+        if _torch is not None:
+            tx = self.tx if x is self.x else _tensor(x)
+            if g is None:
+                forms["torch copy_"] = (self.ty.copy_, (tx,))
+            else:
+                forms["torch mul"] = (functools.partial(_torch.mul, out=self.ty), (self.tg, tx))
+        return forms
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,7 +656,8 @@ def _time_cell(contenders, budget, min_rounds, max_rounds, sample=2e-4):
     """{name: (median, min, calls per sample, samples)} in seconds per call.
 
     Each sample loops enough calls to last about `sample` seconds; the contenders take turns,
-    one sample each per round, so that a disturbance on the machine hits them alike.
+    one sample each per round, so that a disturbance on the machine hits them alike; the rounds
+    last about `budget` seconds in all.
     """
     plan = {}
     for name, (fn, args) in contenders.items():
@@ -549,7 +670,7 @@ def _time_cell(contenders, budget, min_rounds, max_rounds, sample=2e-4):
             once = max(time.perf_counter() - t0, 1e-8)
         plan[name] = (fn, args, max(1, int(sample / once)), once)
     per_round = sum(number * once for _, _, number, once in plan.values())
-    rounds = min(max_rounds, max(min_rounds, int(budget * len(plan) / per_round)))
+    rounds = min(max_rounds, max(min_rounds, int(budget / per_round)))
     samples = {name: [] for name in plan}
     for _ in range(rounds):
         for name, (fn, args, number, _) in plan.items():
@@ -632,25 +753,65 @@ def _check_functions(functions):
     return functions
 
 
-def run(functions=None, dtypes=DTYPES, sizes=None, threads=None, quick=False, progress=True):
-    """Time every (function, dtype, size) cell; a list of one dict per cell (seconds)."""
-    functions = _check_functions(functions)
+def _check_dtypes(dtypes):
     dtypes = list(dtypes or DTYPES)
+    if "all" in dtypes:
+        dtypes = list(ALL_DTYPES)
+    for name in dtypes:
+        dtype_of(name)                          # unknown, or bfloat16 without ml_dtypes: refused
+    return dtypes
+
+
+def _check_layouts(layouts):
+    layouts = list(layouts or ("contiguous",))
+    unknown = [layout for layout in layouts if layout not in LAYOUTS]
+    if unknown:
+        raise ValueError(f"unknown layout(s) {unknown}; choose from {list(LAYOUTS)}")
+    return layouts
+
+
+def _memory(timed):
+    """Take the memory-pass candidates out of `timed`: (fastest form, {form: median})."""
+    candidates = {name.split(":", 1)[1]: timed.pop(name) for name in list(timed)
+                  if name.startswith("memory:")}
+    form = min(candidates, key=lambda f: candidates[f][0])
+    timed["memory"] = candidates[form]
+    return form, {f: t[0] for f, t in candidates.items()}
+
+
+def run(functions=None, dtypes=DTYPES, sizes=None, threads=None, quick=False, progress=True,
+        layouts=("contiguous",)):
+    """Time every (function, dtype, size, layout) cell; a list of one dict per cell (seconds).
+
+    dtypes: names of ALL_DTYPES (or "all"); layouts: of LAYOUTS (see _Buffers). The cells of one
+    function and size follow each other in the list, layouts side by side.
+    """
+    functions = _check_functions(functions)
+    dtypes = _check_dtypes(dtypes)
+    layouts = _check_layouts(layouts)
     sizes = list(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
     threads = cyacts.get_num_threads() if threads is None else int(threads)
     if threads < 1:
         raise ValueError(f"threads must be >= 1, got {threads}")
     budget, min_repeats, max_repeats = (0.04, 3, 25) if quick else (0.25, 5, 200)
-    cells = [(d, n, f) for d in dtypes for n in sizes for f in functions]
-    bar = _Progress([n + 2e5 for _, n, _ in cells], enabled=progress)
+    # one buffer set at a time (a 3.2e7 float64 set is about 1.5 GB): layouts in blocks, sorted
+    # side by side at the end
+    cells = [(d, n, layout, f) for d in dtypes for n in sizes for layout in layouts
+             for f in functions]
+    bar = _Progress([n + 2e5 for _, n, _, _ in cells], enabled=progress)
     results, buffers = [], None
     with _Threads(threads):
-        for dtype, n, function in cells:
-            if buffers is None or buffers.x.dtype != dtype or buffers.x.size != n:
+        for dtype, n, layout, function in cells:
+            if buffers is None or (buffers.dtype.name, buffers.size, buffers.layout) != (
+                    dtype, n, layout):
                 buffers = None                      # free the previous arrays first
-                buffers = _Buffers(n, dtype)
+                buffers = _Buffers(n, dtype, layout=layout)
             few = min_repeats if n < 10**7 else 3     # huge arrays: seconds per NumPy call
-            timed = _time_cell(buffers.contenders(function), budget, few, max_repeats)
+            contenders = buffers.contenders(function)
+            # the memory-pass candidates share one contender's budget
+            kinds = sum(not name.startswith("memory:") for name in contenders) + 1
+            timed = _time_cell(contenders, budget * kinds, few, max_repeats)
+            memory_form, memory_candidates = _memory(timed)
             times = {name: t[0] for name, t in timed.items()}
             detail = {name: {"min": t[1], "calls_per_sample": t[2], "samples": t[3]}
                       for name, t in timed.items()}
@@ -658,28 +819,34 @@ def run(functions=None, dtypes=DTYPES, sizes=None, threads=None, quick=False, pr
             best = min(peers, key=peers.get) if peers else None
             target = _target(n, peers.get(best), times["memory"])
             results.append({
-                "function": function, "dtype": dtype, "size": n, "threads": threads,
+                "function": function, "dtype": dtype, "size": n, "layout": layout,
+                "shape": list(buffers.shape), "threads": threads,
                 "times": times, "detail": detail,
+                "memory_pass": memory_form, "memory_candidates": memory_candidates,
+                "left_out": dict(buffers.left_out),
                 "best_peer": best, "best_peer_time": peers.get(best),
                 "ratio": peers[best] / times["cyacts"] if best else None,
                 "target_time": target,
                 "meets_target": None if target is None else bool(times["cyacts"] <= target),
             })
-            bar.update(n + 2e5, f"{function} {dtype} {_size(n)}")
+            bar.update(n + 2e5, f"{_label(results[-1])} {dtype} {_size(n)}")
+    order = {(d, n, f): i for i, (d, n, _, f) in enumerate(cells)}
+    results.sort(key=lambda r: (order[r["dtype"], r["size"], r["function"]],
+                                layouts.index(r["layout"])))
     return results
 
 
-def outputs(function, dtype="float64", n=1000, seed=0):
+def outputs(function, dtype="float64", n=1000, seed=0, layout="contiguous"):
     """Run each contender of one cell once: ({name: output copy}, x, grad_output or None).
 
     The contenders are checked against cyacts.reference with this, so that the benchmark
-    compares like with like.
+    compares like with like; the memory-pass candidates are "memory:<form>".
     """
     _check_functions([function])
-    b = _Buffers(n, dtype, seed)
+    b = _Buffers(n, dtype, seed, layout=layout)
     results = {}
     for name, (fn, args) in b.contenders(function).items():
-        b.y.fill(np.nan)
+        b.y[...] = np.nan
         fn(*args)
         results[name] = b.y.copy()
     return results, b.input(function).copy(), (b.g.copy() if _is_backward(function) else None)
@@ -720,7 +887,7 @@ def format_table(results):
     for r in results:
         ok = {True: "yes", False: "NO", None: "-"}[r["meets_target"]]
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        rows.append([r["function"], r["dtype"], _size(r["size"]), *(
+        rows.append([_label(r), r["dtype"], _size(r["size"]), *(
             _cell(r, name) for name in ("cyacts", *peers, "memory")), ratio, ok])
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in
@@ -728,6 +895,12 @@ def format_table(results):
     lines.insert(1, "-" * len(lines[0]))
     lines += ["", _summary(results)]
     return "\n".join(lines)
+
+
+def _label(result):
+    """The function's name, with the layout in brackets where it is not contiguous."""
+    layout = result.get("layout", "contiguous")
+    return result["function"] + ("" if layout == "contiguous" else f"[{layout}]")
 
 
 def _cell(result, name):
@@ -748,12 +921,25 @@ def _summary(results):
 
     ratios = [r["ratio"] for r in judged]
     gmean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
-    return (f"cells meeting the target: {count(judged)} (below 1e5: {count(small)}, "
-            f"1e5 and up: {count(large)}); geometric mean of best peer / cyacts: {gmean:.2f}\n"
-            "target: below 1e5 elements cyacts <= best peer; from 1e5 on "
-            "cyacts <= max(0.67 x best peer, 1.05 x memory pass)\n"
-            f"times are medians; * marks a median more than {NOISY} x the fastest sample "
-            "(something else was running)")
+    forms = {}
+    for r in results:
+        forms[r["memory_pass"]] = forms.get(r["memory_pass"], 0) + 1
+    lines = [f"cells meeting the target: {count(judged)} (below 1e5: {count(small)}, "
+             f"1e5 and up: {count(large)}); geometric mean of best peer / cyacts: {gmean:.2f}",
+             "target: below 1e5 elements cyacts <= best peer; from 1e5 on "
+             "cyacts <= max(0.67 x best peer, 1.05 x memory pass)",
+             "memory pass: the fastest form in each cell; cells per form: "
+             + ", ".join(f"{form} {k}" for form, k in forms.items()),
+             f"times are medians; * marks a median more than {NOISY} x the fastest sample "
+             "(something else was running)"]
+    left_out = sorted({(peer, r["dtype"]) for r in results for peer in r["left_out"]})
+    if left_out:
+        lines.append("left out: " + ", ".join(f"{peer} on {dtype}" for peer, dtype in left_out)
+                     + " (no such kernel or type)")
+    if any(r["layout"] == "view" for r in results):
+        lines.append(f"[view]: x, grad_output and the output are each z[:, :d] of their own "
+                     f"(rows, 2d) array, d up to {VIEW_WIDTH} (the JSON has each shape)")
+    return "\n".join(lines)
 
 
 def _load():
@@ -774,7 +960,9 @@ def machine_info():
     except OSError:
         pass
     versions = {"numpy": np.__version__}
-    for name, module in (("scipy", _sp), ("numexpr", _ne), ("torch", _torch)):
+    modules = (("scipy", _sp), ("numexpr", _ne), ("torch", _torch),
+               ("ml_dtypes", sys.modules.get("ml_dtypes")))   # where bfloat16 was asked for
+    for name, module in modules:
         if module is not None:
             versions[name] = sys.modules[module.__name__.split(".")[0]].__version__
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -790,8 +978,9 @@ def main(args):
         print(f"note: load average {load_before:.2f} before the run: other processes are busy "
               "and the timings will be noisy", file=sys.stderr)
     try:
+        layouts = LAYOUTS if getattr(args, "layout", None) == "view" else ("contiguous",)
         results = run(functions=args.functions, dtypes=args.dtype, sizes=args.sizes,
-                      threads=args.threads, quick=args.quick)
+                      threads=args.threads, quick=args.quick, layouts=layouts)
     except ValueError as exc:
         print(f"cyacts bench: {exc}", file=sys.stderr)
         return 2
@@ -804,7 +993,8 @@ def main(args):
     if args.json:
         record = {"machine": info, "settings": {
             "quick": bool(args.quick), "threads": results[0]["threads"] if results else None,
-            "dtypes": args.dtype or list(DTYPES), "functions": args.functions or list(FUNCTIONS),
+            "dtypes": _check_dtypes(args.dtype), "layouts": list(layouts),
+            "functions": args.functions or list(FUNCTIONS),
             "sizes": args.sizes or list(QUICK_SIZES if args.quick else DEFAULT_SIZES)},
             "results": results,
             "summary": {"cells": sum(r["meets_target"] is not None for r in results),

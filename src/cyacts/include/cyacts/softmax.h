@@ -21,9 +21,11 @@
  *    column) adds in that order too. Element functions are branch-free, with the same
  *    arithmetic in vector bodies and tails (cyacts.h, B), so the results are bitwise
  *    independent of the instruction set, the thread count and the layout.
- * C. Accuracy: float32 sums run in double (each term exact or to 2^-53; the exp sums count
- *    the row's maxima apart, whose terms are exactly 1, so 1 + tiny keeps tiny), float64
- *    sums in double-double (TwoSum lanes); exp(x - m) takes x - m as an exact pair. float32 softmax
+ * C. Accuracy: float32 sums run in double (each term exact or to 2^-53), except the exp sums
+ *    of softmax and log_softmax, whose lanes are float pairs (TwoSum, ~2^-40 over a block)
+ *    taken to double at the end of each block; the exp sums count the row's maxima apart,
+ *    whose terms are exactly 1, so 1 + tiny keeps tiny; float64 sums in double-double
+ *    (TwoSum lanes); exp(x - m) takes x - m as an exact pair. float32 softmax
  *    is exp(x - m) as a float pair over the sum as a pair (one division, one correction):
  *    within 1 ULP; float64 the same in double-double. log_softmax is (x - m) - log(sum),
  *    two non-positive terms (no cancellation), with log(sum) to ~2^-60 (a double-double log
@@ -440,36 +442,72 @@ CYACTS__SM_DEFINE_MAX(double, f64, -(double)INFINITY)
         }                                                                                     \
         return cyacts__sm_tree_dd(hs, ls);                                                    \
     }
-/* The softmax sum of one block that also keeps each exp(x - m) pair (hi in eh, lo in el),
- * for a final map that then needs no second exp: the same lanes, terms and order as
- * cyacts__sm_block_exp_*, so the same sum. */
+/* The float32 exp sums (kind exp): in each of the 16 lanes the other terms' sum is a float
+ * pair, its high part by TwoSum, every rounding error and each exp's low part added into its
+ * low part (relative error ~2^-40 over a block's 256 terms a lane), and the maxima, whose
+ * terms are exactly 1, are counted apart in a float (exact: at most 256 a lane). At the end
+ * of the block each lane's hi + lo goes to double and the lanes and counts are added in the
+ * tree of B: the block's (sum of the other terms, count), as cyacts__sm_term_exp_f32's sums.
+ * Float arithmetic throughout the hot loop (no conversions to double). */
+#define CYACTS__SM_FF_LANE_ADD(h, l_, cnt, e, x, m)                                             \
+    do {                                                                                      \
+        float top_ = cyacts__sel_f32((x) == (m), 1.0f, 0.0f);                                 \
+        float t_ = (e).hi - top_, s_ = (h) + t_, b_ = s_ - (h);                               \
+        (l_) = (l_) + ((((h) - (s_ - b_)) + (t_ - b_)) + (e).lo);                            \
+        (h) = s_;                                                                             \
+        (cnt) = (cnt) + top_;                                                                 \
+    } while (0)
+
+/* lane l's float pair and count as a double and a count (the tree's inputs) */
+CYACTS__INLINE double cyacts__sm_ff_lane_f32(float h, float lo) { return (double)h + (double)lo; }
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_ff_tree_f32(const float *h, const float *lo,
+                                                     const float *cnt)
+{
+    double acc[CYACTS_SM_LANES], c[CYACTS_SM_LANES];
+    int l;
+    for (l = 0; l < CYACTS_SM_LANES; ++l) {
+        acc[l] = cyacts__sm_ff_lane_f32(h[l], lo[l]);
+        c[l] = cnt[l];
+    }
+    return cyacts__sm_tree_count_f32(acc, c);
+}
+
+/* One block's exp sum; with eh (and el) not NULL it also keeps each exp(x - m) pair (hi in
+ * eh, lo in el), for a softmax map that then needs no second exp: the same sum either way. */
+#define CYACTS__SM_FF_BLOCK_BODY(KEEP)                                                        \
+    float hs[CYACTS_SM_LANES], ls[CYACTS_SM_LANES], cs[CYACTS_SM_LANES];                      \
+    size_t i = 0, l;                                                                          \
+    for (l = 0; l < CYACTS_SM_LANES; ++l) hs[l] = ls[l] = cs[l] = 0.0f;                       \
+    for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {                                  \
+        CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {                                   \
+            float xi = x[i + l];                                                              \
+            cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);                                \
+            KEEP(i + l);                                                                      \
+            CYACTS__SM_FF_LANE_ADD(hs[l], ls[l], cs[l], e, xi, m);                            \
+        }                                                                                     \
+    }                                                                                         \
+    for (l = 0; i + l < n; ++l) {                                                             \
+        float xi = x[i + l];                                                                  \
+        cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);                                    \
+        KEEP(i + l);                                                                          \
+        CYACTS__SM_FF_LANE_ADD(hs[l], ls[l], cs[l], e, xi, m);                                \
+    }                                                                                         \
+    return cyacts__sm_ff_tree_f32(hs, ls, cs)
+#define CYACTS__SM_FF_KEEP(j) (eh[j] = e.hi, el[j] = e.lo)
+#define CYACTS__SM_FF_NO_KEEP(j) ((void)0)
+
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f32(const float *x, size_t n, float m,
                                                             float *eh, float *el)
 {
-    double acc[CYACTS_SM_LANES], cnt[CYACTS_SM_LANES];
-    size_t i = 0, l;
-    for (l = 0; l < CYACTS_SM_LANES; ++l) acc[l] = cnt[l] = 0.0;
-    for (; i + CYACTS_SM_LANES <= n; i += CYACTS_SM_LANES) {
-        CYACTS_SIMD for (l = 0; l < CYACTS_SM_LANES; ++l) {
-            float xi = x[i + l];
-            cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);
-            cyacts__dd_f64 t = cyacts__sm_split_top_f32(cyacts__sm_exp_pair_sum_f32(e), xi, m);
-            eh[i + l] = e.hi;
-            el[i + l] = e.lo;
-            acc[l] += t.hi;
-            cnt[l] += t.lo;
-        }
-    }
-    for (l = 0; i + l < n; ++l) {
-        float xi = x[i + l];
-        cyacts__ff_f32 e = cyacts__sm_exp_diff_f32(xi, m);
-        cyacts__dd_f64 t = cyacts__sm_split_top_f32(cyacts__sm_exp_pair_sum_f32(e), xi, m);
-        eh[i + l] = e.hi;
-        el[i + l] = e.lo;
-        acc[l] += t.hi;
-        cnt[l] += t.lo;
-    }
-    return cyacts__sm_tree_count_f32(acc, cnt);
+    CYACTS__SM_FF_BLOCK_BODY(CYACTS__SM_FF_KEEP);
+}
+
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_f32(const float *x, const float *a, size_t n,
+                                                       float m)
+{
+    (void)a;
+    CYACTS__SM_FF_BLOCK_BODY(CYACTS__SM_FF_NO_KEEP);
 }
 
 CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f64(const double *x, size_t n, double m,
@@ -495,7 +533,6 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__sm_block_exp_keep_f64(const double *x, siz
     return cyacts__sm_tree_dd(hs, ls);
 }
 
-CYACTS__SM_DEFINE_BLOCK_F32(exp, CYACTS__SM_TERM_EXP_F32)
 CYACTS__SM_DEFINE_BLOCK_F32(expw, CYACTS__SM_TERM_EXPW_F32)
 CYACTS__SM_DEFINE_BLOCK_F32(dot, CYACTS__SM_TERM_DOT_F32)
 CYACTS__SM_DEFINE_BLOCK_F32(plain, CYACTS__SM_TERM_PLAIN_F32)
@@ -819,7 +856,7 @@ CYACTS__INLINE void cyacts__sm_keep_row_f64(const double *x, double *y, size_t n
         CYACTS__SM_T_##sfx mc[CYACTS_SM_TILE];                                                \
         double km[CYACTS_SM_TILE], kp[CYACTS_SM_TILE], kq[CYACTS_SM_TILE], kr[CYACTS_SM_TILE]; \
         cyacts__sm_sum_##sfx tot[CYACTS_SM_TILE];                                             \
-        CYACTS__SM_LANES_DECL_##sfx;                                                          \
+        CYACTS__SM_LANES_DECL_##kind##_##sfx;                                                        \
         size_t i, c, b, l;                                                                    \
         (void)as;                                                                             \
         for (c = 0; c < w; ++c) {                                                             \
@@ -835,17 +872,17 @@ CYACTS__INLINE void cyacts__sm_keep_row_f64(const double *x, double *y, size_t n
         }                                                                                     \
         for (b = 0; b < n; b += CYACTS_SM_BLOCK) {                                            \
             size_t kb = n - b < CYACTS_SM_BLOCK ? n - b : CYACTS_SM_BLOCK;                    \
-            CYACTS__SM_LANES_ZERO_##sfx(w);                                                   \
+            CYACTS__SM_LANES_ZERO_##kind##_##sfx(w);                                                 \
             for (i = 0; i < kb; ++i) {                                                        \
                 const CYACTS__SM_T_##sfx *xi = x + (ptrdiff_t)(b + i) * xs;                   \
                 const CYACTS__SM_T_##sfx *ai = a ? a + (ptrdiff_t)(b + i) * as : a;           \
                 l = i % CYACTS_SM_LANES;                                                      \
                 (void)xi; (void)ai;                                                           \
                 CYACTS_SIMD for (c = 0; c < w; ++c) {                                         \
-                    CYACTS__SM_LANE_ADD_##sfx(l, c, CYACTS__SM_TERM_##kind##_##sfx(xi[c], ai[c], mc[c])); \
+                    CYACTS__SM_LANE_ADD_##kind##_##sfx(l, c, xi[c], ai[c], mc[c]);  \
                 }                                                                             \
             }                                                                                 \
-            for (c = 0; c < w; ++c) tot[c] = cyacts__sm_fold_##sfx(tot[c], CYACTS__SM_LANES_TREE_##sfx(c)); \
+            for (c = 0; c < w; ++c) tot[c] = cyacts__sm_fold_##sfx(tot[c], CYACTS__SM_LANES_TREE_##kind##_##sfx(c)); \
         }                                                                                     \
         for (c = 0; c < w; ++c) {                                                             \
             cyacts_sm_consts k;                                                               \
@@ -899,6 +936,69 @@ CYACTS__INLINE void cyacts__sm_keep_row_f64(const double *x, double *y, size_t n
         CYACTS__SM_DD_ADD(lanes_h[l][c], lanes_l[l][c], t_.hi, t_.lo);                        \
     } while (0)
 #define CYACTS__SM_LANES_TREE_f64(c) cyacts__sm_col_tree_dd(lanes_h, lanes_l, c)
+
+/* the lanes of each sum kind: the float32 exp sums in float pairs and float counts (as
+ * cyacts__sm_block_exp_f32), the other float32 sums in doubles, float64 sums in pairs */
+#define CYACTS__SM_LANES_DECL_exp_f32                                                         \
+    float ffh[CYACTS_SM_LANES][CYACTS_SM_TILE], ffl[CYACTS_SM_LANES][CYACTS_SM_TILE],         \
+        ffc[CYACTS_SM_LANES][CYACTS_SM_TILE]
+#define CYACTS__SM_LANES_ZERO_exp_f32(w)                                                      \
+    for (l = 0; l < CYACTS_SM_LANES; ++l)                                                     \
+        for (c = 0; c < (w); ++c) ffh[l][c] = ffl[l][c] = ffc[l][c] = 0.0f
+#define CYACTS__SM_LANE_ADD_exp_f32(l, c, x, a, m)                                            \
+    do {                                                                                      \
+        float x_ = (x), m_ = (m);                                                             \
+        cyacts__ff_f32 e_ = cyacts__sm_exp_diff_f32(x_, m_);                                  \
+        CYACTS__SM_FF_LANE_ADD(ffh[l][c], ffl[l][c], ffc[l][c], e_, x_, m_);                  \
+    } while (0)
+#define CYACTS__SM_LANES_TREE_exp_f32(c) cyacts__sm_col_ff_tree_f32(ffh, ffl, ffc, c)
+#define CYACTS__SM_LANE_ADD_D_f32(l, c, x, a, m, kind) \
+    CYACTS__SM_LANE_ADD_f32(l, c, CYACTS__SM_TERM_##kind##_f32(x, a, m))
+#define CYACTS__SM_LANE_ADD_D_f64(l, c, x, a, m, kind) \
+    CYACTS__SM_LANE_ADD_f64(l, c, CYACTS__SM_TERM_##kind##_f64(x, a, m))
+#define CYACTS__SM_LANES_DECL_expw_f32 CYACTS__SM_LANES_DECL_f32
+#define CYACTS__SM_LANES_DECL_dot_f32 CYACTS__SM_LANES_DECL_f32
+#define CYACTS__SM_LANES_DECL_plain_f32 CYACTS__SM_LANES_DECL_f32
+#define CYACTS__SM_LANES_ZERO_expw_f32 CYACTS__SM_LANES_ZERO_f32
+#define CYACTS__SM_LANES_ZERO_dot_f32 CYACTS__SM_LANES_ZERO_f32
+#define CYACTS__SM_LANES_ZERO_plain_f32 CYACTS__SM_LANES_ZERO_f32
+#define CYACTS__SM_LANES_TREE_expw_f32 CYACTS__SM_LANES_TREE_f32
+#define CYACTS__SM_LANES_TREE_dot_f32 CYACTS__SM_LANES_TREE_f32
+#define CYACTS__SM_LANES_TREE_plain_f32 CYACTS__SM_LANES_TREE_f32
+#define CYACTS__SM_LANE_ADD_expw_f32(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f32(l, c, x, a, m, expw)
+#define CYACTS__SM_LANE_ADD_dot_f32(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f32(l, c, x, a, m, dot)
+#define CYACTS__SM_LANE_ADD_plain_f32(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f32(l, c, x, a, m, plain)
+#define CYACTS__SM_LANES_DECL_exp_f64 CYACTS__SM_LANES_DECL_f64
+#define CYACTS__SM_LANES_DECL_expw_f64 CYACTS__SM_LANES_DECL_f64
+#define CYACTS__SM_LANES_DECL_dot_f64 CYACTS__SM_LANES_DECL_f64
+#define CYACTS__SM_LANES_DECL_plain_f64 CYACTS__SM_LANES_DECL_f64
+#define CYACTS__SM_LANES_ZERO_exp_f64 CYACTS__SM_LANES_ZERO_f64
+#define CYACTS__SM_LANES_ZERO_expw_f64 CYACTS__SM_LANES_ZERO_f64
+#define CYACTS__SM_LANES_ZERO_dot_f64 CYACTS__SM_LANES_ZERO_f64
+#define CYACTS__SM_LANES_ZERO_plain_f64 CYACTS__SM_LANES_ZERO_f64
+#define CYACTS__SM_LANES_TREE_exp_f64 CYACTS__SM_LANES_TREE_f64
+#define CYACTS__SM_LANES_TREE_expw_f64 CYACTS__SM_LANES_TREE_f64
+#define CYACTS__SM_LANES_TREE_dot_f64 CYACTS__SM_LANES_TREE_f64
+#define CYACTS__SM_LANES_TREE_plain_f64 CYACTS__SM_LANES_TREE_f64
+#define CYACTS__SM_LANE_ADD_exp_f64(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f64(l, c, x, a, m, exp)
+#define CYACTS__SM_LANE_ADD_expw_f64(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f64(l, c, x, a, m, expw)
+#define CYACTS__SM_LANE_ADD_dot_f64(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f64(l, c, x, a, m, dot)
+#define CYACTS__SM_LANE_ADD_plain_f64(l, c, x, a, m) CYACTS__SM_LANE_ADD_D_f64(l, c, x, a, m, plain)
+
+/* column c's float32 exp lanes in the tree (the same as cyacts__sm_ff_tree_f32) */
+CYACTS__INLINE cyacts__dd_f64 cyacts__sm_col_ff_tree_f32(float (*h)[CYACTS_SM_TILE],
+                                                         float (*lo)[CYACTS_SM_TILE],
+                                                         float (*cnt)[CYACTS_SM_TILE], size_t c)
+{
+    float a[CYACTS_SM_LANES], b[CYACTS_SM_LANES], k[CYACTS_SM_LANES];
+    int l;
+    for (l = 0; l < CYACTS_SM_LANES; ++l) {
+        a[l] = h[l][c];
+        b[l] = lo[l][c];
+        k[l] = cnt[l][c];
+    }
+    return cyacts__sm_ff_tree_f32(a, b, k);
+}
 
 /* column c's 16 lanes in the fixed tree (the same as cyacts__sm_tree_d/_dd) */
 CYACTS__INLINE double cyacts__sm_col_tree_d(double (*lanes)[CYACTS_SM_TILE], size_t c)
