@@ -24,7 +24,13 @@ def _points(op, kw):
     x = np.concatenate([np.linspace(-8, 8, 1601), [-30.0, -15.0, -3.3, 2.7, 15.0, 30.0]])
     for kink in op.kinks:
         x = x[np.abs(x - _ops.resolve(kink.x, kw, op)) > 2 * _step(x)]
+    for point in NOT_SMOOTH.get(op.name, ()):  # f' continuous there but f'' jumps
+        x = x[np.abs(x - point) > 2 * _step(x)]
     return x
+
+
+#: points where f' has a corner (no kink of f', but Richardson's step assumes f'' is smooth)
+NOT_SMOOTH = {"softsign": (0.0,)}
 
 
 def _numerical(f, x):
@@ -60,7 +66,7 @@ def test_derivative_is_the_slope_of_the_forward(op, kw):
 
 def test_a_wrong_derivative_is_caught():
     """The check has power: the derivative of a neighbouring function fails it."""
-    x = _points(_ops.BY_NAME["sigmoid"])
+    x = _points(_ops.BY_NAME["sigmoid"], {})
     want = _numerical(lambda t: np.asarray(reference.sigmoid(t), np.float64), x)
     wrong = cyacts.sigmoid_grad(x) * (1 + 1e-5)
     assert np.any(np.abs(wrong - want) > 1e-7 * np.maximum(1.0, np.abs(want)))

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from . import _core
+from . import _core, _interop
 
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 #: ml_dtypes.bfloat16 is recognised by name, size and module, without importing ml_dtypes
@@ -80,7 +80,10 @@ def check_out(out, shape, dtype, name="out"):
 
 def check_inplace(x, name="x"):
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"in-place operations need a numpy.ndarray for {name}, not {type(x).__name__}")
+        if not _interop.is_foreign(x):
+            raise TypeError(f"in-place operations need an array for {name} (a numpy.ndarray, "
+                            f"or a writable array of another library), not {type(x).__name__}")
+        x = _interop.check_inplace(x, name)  # a PyTorch tensor, say: its memory as an ndarray
     if not is_float(x.dtype):
         raise TypeError(f"in-place operations need float16, bfloat16, float32 or float64 for "
                         f"{name}, not {x.dtype}")

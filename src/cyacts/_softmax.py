@@ -12,7 +12,7 @@ compute dtype first; float16 and bfloat16 are computed in float32 and rounded on
 """
 import numpy as np
 
-from . import _checks, _core, _ops
+from . import _checks, _core, _interop, _ops
 
 __all__ = []
 
@@ -102,6 +102,9 @@ def _compute(red, op, inputs, y, axis, threads):
 def _run(red, arrays, axis, keepdims, out, n_threads, func):
     if any(_checks.is_dask(a) for a in arrays):
         return _dask_apply(red, func, arrays, axis, keepdims, out, n_threads)
+    if _interop.involves(out, *arrays):  # PyTorch, JAX, array API arrays
+        extra = {"keepdims": keepdims} if red.result == "rows" else {}
+        return _interop.call(func, *arrays, axis=axis, out=out, n_threads=n_threads, **extra)
     arrays = [_checks.as_array(a, name) for a, name in zip(arrays, red.inputs)]
     dtypes = [_checks.result_dtype(a.dtype, name) for a, name in zip(arrays, red.inputs)]
     dtype = dtypes[0] if len(dtypes) == 1 else np.result_type(*dtypes)

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from . import _checks, _core, _ops
+from . import _checks, _core, _interop, _ops
 
 # filled in by _make_all() at the bottom: the generated functions, then the thread controls
 __all__ = []
@@ -227,6 +227,8 @@ def _forward(op, func, x, out, n_threads, params, bias=None):
         from . import _dask
 
         return _dask.apply(func, x, out=out, n_threads=n_threads, bias=bias, **params)
+    if _interop.involves(x, out, bias, *params.values()):  # PyTorch, JAX, array API arrays
+        return _interop.call(func, x, out=out, n_threads=n_threads, bias=bias, **params)
     x = _checks.as_array(x, "x")
     dtype = _checks.result_dtype(x.dtype, "x")
     kernel, aux, scalars = _select(op, params, x.shape, False, False)
@@ -244,6 +246,9 @@ def _backward(op, func, x, grad_output, out, n_threads, from_output, params, bia
 
         return _dask.apply(func, x, grad_output, out=out, n_threads=n_threads,
                            from_output=from_output, bias=bias, **params)
+    if _interop.involves(x, grad_output, out, bias, *params.values()):
+        return _interop.call(func, x, grad_output, out=out, n_threads=n_threads,
+                             from_output=from_output, bias=bias, **params)
     _checks.check_from_output(from_output)
     if bias is not None and from_output:
         raise ValueError("bias cannot be combined with from_output=True: the output already "
@@ -287,6 +292,9 @@ def _gated_operands(gate, value):
 
 def _gated(unit, gate, value, out, n_threads, params):
     """act(gate) * value, in one pass; out may be gate or value (in place)."""
+    if _interop.involves(gate, value, out, *params.values()):
+        return _interop.call(globals()[unit.name], gate, value, out=out, n_threads=n_threads,
+                             **params)
     gate, value, dtype, shape = _gated_operands(gate, value)
     kernel, _, scalars = _select(unit.op, params, shape, False, False)
     scalar_result = out is None and gate.ndim == 0 and value.ndim == 0
@@ -306,6 +314,10 @@ def _reduce_to(grad, shape):
 
 def _gated_grad(unit, gate, value, grad_output, out, n_threads, params):
     """(grad_gate, grad_value) in one pass; out=(gate, value) overwrites the inputs."""
+    if _interop.involves(gate, value, grad_output, *(out if isinstance(out, tuple) else (out,)),
+                         *params.values()):
+        return _interop.call(globals()[unit.name + "_grad"], gate, value, grad_output, out=out,
+                             n_threads=n_threads, **params)
     gate, value, dtype, shape = _gated_operands(gate, value)
     if grad_output is not None:
         weak = _checks.is_weak_scalar(grad_output)

@@ -5,7 +5,8 @@
     python tools/fit/emit_tables.py --check   # exit 1 if a header differs from what it prints
 
 TABLES says which function of which header holds which fit; CONSTANTS the macros that hold a
-fit's other results (the roots the derivative polynomials are expanded around). The JSON files
+fit's other results (the roots the derivative polynomials are expanded around or divided by, the
+constant terms kept as float pairs). The JSON files
 list coefficients lowest degree first, as exact floats (hex strings for the float32 fits,
 shortest round-trip decimals for the float64 ones); the headers' tables are highest degree
 first, the order of cyacts__horner_f64 and the Estrin evaluators. tests/test_coefficients.py
@@ -20,16 +21,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 INCLUDE = HERE.parent.parent / "src" / "cyacts" / "include" / "cyacts"
 
+#: tables of closed-form values written as C expressions in the header (no fit behind them)
+ANALYTIC = [
+    ("softmax.h", "cyacts__sm_log_dd"),  # 2/(2j + 3): the atanh series of log
+]
+
 # (header, function holding the table, C type of the table, JSON file, key of the list).
-# The float32 fits (f32/) have float32 coefficients even where the table is double (the erf
-# GELU's R(t), evaluated in double).
 TABLES = [
     ("common.h", "cyacts__expm1_poly9_f64", "double", "coef_exp.json", "c"),
     ("common.h", "cyacts__expm1_poly4_f32", "float", "f32/coef_exp.json", "c"),
     ("gelu.h", "cyacts__gelu_F_f64", "double", "coef_F22.json", "c"),
     ("gelu.h", "cyacts__gelu_G_f64", "double", "coef_G20.json", "c"),
-    ("gelu.h", "cyacts__gelu_R_f32", "double", "f32/coef_gelu_R.json", "c"),
-    ("gelu.h", "cyacts__gelu_grad_root_f32", "float", "f32/coef_gelu_grad_root.json", "c"),
+    ("gelu.h", "cyacts__gelu_N1_f32", "float", "f32/coef_gelu_N.json", "c"),
+    ("gelu.h", "cyacts__gelu_W1_f32", "float", "f32/coef_gelu_W.json", "c"),
     ("gelu_tanh.h", "cyacts__gelu_tanh_grad_root_poly_f64", "double", "coef_gt.json", "c"),
     ("gelu_tanh.h", "cyacts__gelu_tanh_grad_root_f32", "float",
      "f32/coef_gelu_tanh_grad_root.json", "c"),
@@ -39,8 +43,12 @@ TABLES = [
 CONSTANTS = [
     ("gelu.h", "CYACTS__GELU_A0_HI_F64", "double", "coef_G20.json", "a0h"),
     ("gelu.h", "CYACTS__GELU_A0_LO_F64", "double", "coef_G20.json", "a0l"),
-    ("gelu.h", "CYACTS__GELU_X0_HI_F32", "float", "f32/coef_gelu_grad_root.json", "x0_hi"),
-    ("gelu.h", "CYACTS__GELU_X0_LO_F32", "float", "f32/coef_gelu_grad_root.json", "x0_lo"),
+    ("gelu.h", "CYACTS__GELU_N0_HI_F32", "float", "f32/coef_gelu_N.json", "c0_hi"),
+    ("gelu.h", "CYACTS__GELU_N0_LO_F32", "float", "f32/coef_gelu_N.json", "c0_lo"),
+    ("gelu.h", "CYACTS__GELU_W0_HI_F32", "float", "f32/coef_gelu_W.json", "c0_hi"),
+    ("gelu.h", "CYACTS__GELU_W0_LO_F32", "float", "f32/coef_gelu_W.json", "c0_lo"),
+    ("gelu.h", "CYACTS__GELU_A0_HI_F32", "float", "f32/coef_gelu_W.json", "a0_hi"),
+    ("gelu.h", "CYACTS__GELU_A0_LO_F32", "float", "f32/coef_gelu_W.json", "a0_lo"),
     ("gelu_tanh.h", "CYACTS__GELU_TANH_X0_HI_F64", "double", "coef_gt.json", "x0h"),
     ("gelu_tanh.h", "CYACTS__GELU_TANH_X0_LO_F64", "double", "coef_gt.json", "x0l"),
     ("gelu_tanh.h", "CYACTS__GELU_TANH_X0_HI_F32", "float", "f32/coef_gelu_tanh_grad_root.json",

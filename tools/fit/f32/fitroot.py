@@ -1,6 +1,7 @@
-"""Fits the polynomials around the zeros of the GELU derivatives (float32): gelu'(x) = d P(d),
-d = x - x0 on [-1.15, -0.40], x0 as a float pair; writes coef_gelu_grad_root.json and
-coef_gelu_tanh_grad_root.json (tools/fit/emit_tables.py turns them into the header tables)."""
+"""Fits the polynomial around the zero of the tanh-form GELU's derivative (float32):
+gelu_tanh'(x) = d P(d), d = x - x0 on [-1.15, -0.40], x0 as a float pair; writes
+coef_gelu_tanh_grad_root.json (tools/fit/emit_tables.py turns it into the header table). The erf
+form's derivative divides its zero out of its polynomial instead (fit_gelu.py)."""
 import os
 
 import mpmath as mp
@@ -13,10 +14,6 @@ mp.mp.dps = 40
 DEG = 7
 
 
-def gp(x):  # gelu'
-    x = mp.mpf(x); return mp.ncdf(x) + x*mp.npdf(x)
-
-
 A = mp.sqrt(2/mp.pi); Bc = mp.mpf('0.044715')
 
 
@@ -25,7 +22,7 @@ def gtp(x):  # gelu_tanh'
     return 0.5*(1+th) + 0.5*x*(1-th**2)*A*(1+3*Bc*x**2)
 
 
-for name, f, lo, hi in [("gelu_grad", gp, -1.15, -0.40), ("gelu_tanh_grad", gtp, -1.15, -0.40)]:
+for name, f, lo, hi in [("gelu_tanh_grad", gtp, -1.15, -0.40)]:
     x0 = mp.findroot(f, -0.75)
     hi32 = float(np.float32(float(x0))); lo32 = float(np.float32(float(x0 - hi32)))
     print(name, "root", mp.nstr(x0, 25), "hi", hex32(hi32), "lo", hex32(lo32),

@@ -136,82 +136,126 @@ CYACTS__INLINE double cyacts_elem_gelu_grad_f64(double x)
 /* ======================================================================================== */
 
 /* ------------------------------------------------------------------------ */
-/* GELU (erf form).  With z = |x| and Q(z) = Phi(-z) = erfc(z/sqrt2)/2:
- *   Q(z) = exp(-z^2/2) * R(t),  t = 1/(1 + 0.375 z),
- * R = Mills-ratio-like smooth factor, degree-10 polynomial in t with relative
- * error 2^-28.2 on z in [0, 12] (the negative tail is below 2^-100 after 11.8).
- * z^2 is split exactly into h + l because exp(-z^2/2) amplifies an error in z^2
- * by up to 85; E = exp(-z^2/2) goes to double exactly as 2^k (1 + r + t c). */
+/* GELU (erf form), in float arithmetic.  With z = |x| and R(z) = exp(z^2/2) Phi(-z) (the
+ * Mills ratio over sqrt(2 pi), smooth on [0, inf)), both functions take
+ *   E = exp(-z^2/2) = 2^k (1 + q)  the exp core, with z^2 = h + l exactly: exp amplifies an
+ *                                  error in z^2 by z^2/2, up to 84.5;
+ *   s = (z - 4)/(z + 4)            mapping z in [0, 13] onto [-1, 9/17] (the float64 fits'
+ *                                  variable: its pole z = -4 is far enough for low degrees);
+ * and a polynomial in s that is flat: its variable part is at most 0.09 (gelu) and 0.31
+ * (gelu') of its value, so that part's float roundings are damped, and s's own rounding
+ * (one division, s = 2 z/(z + 4) - 1) costs less than 0.45 ulp.  The constant terms are
+ * float pairs.  Beyond z = 13, |gelu| < 2^-123: z is clamped there (which also maps +-inf). */
+#define CYACTS__GELU_ZMAX_F32 13.0f
+#define CYACTS__GELU_C_F32 4.0f   /* s = (z - C)/(z + C) */
+#define CYACTS__GELU_B_F32 0.875f /* gelu's prefactor z/(z + B) */
 
-typedef struct { double e, r; float z; } cyacts__gelu_q_parts_f32;
+/* a b + c rounded once where the bounds need it: an FMA, or without one the exact product and
+ * the sum in double (rounded twice, which differs from one rounding in rare ties only). */
+#if CYACTS_HAS_FMA
+#define CYACTS__GELU_FMA_F32(a, b, c) CYACTS_FMA_F32(a, b, c)
+#else
+#define CYACTS__GELU_FMA_F32(a, b, c) ((float)((double)(a) * (double)(b) + (double)(c)))
+#endif
 
-/* R(t) in double; Estrin's scheme: the double steps are the long dependency chain here. */
-CYACTS__INLINE double cyacts__gelu_R_f32(double t)
+typedef struct { float e, q, s; } cyacts__gelu_parts_f32; /* E = e (1 + q), e = 2^k */
+
+CYACTS__INLINE cyacts__gelu_parts_f32 cyacts__gelu_core_f32(float z)
 {
-    static const double c[11] = {
-        0x1.9e5eb2p-6, -0x1.438a04p-3, 0x1.9b690ap-2, -0x1.009d70p-1, 0x1.204c30p-2, -0x1.7dae76p-4,
-        0x1.f33b48p-4, 0x1.f376b8p-4, 0x1.33ff92p-3, 0x1.324752p-3, 0x1.a18d42p-20};
-    return cyacts__estrin_deg10_f64(t, c);
-}
-
-CYACTS__INLINE cyacts__gelu_q_parts_f32 cyacts__gelu_q_f32(float x)
-{
-    cyacts__gelu_q_parts_f32 o;
-    cyacts__exp_parts_f32 p;
-    float z = cyacts__min_f32(fabsf(x), 13.0f); /* z^2/2 <= 84.5: 2^k stays normal */
+    cyacts__gelu_parts_f32 o;
     float h = z * z;
-    p = cyacts__exp_core_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
-    o.e = (double)p.s * (1.0 + ((double)p.r + (double)(p.t * p.c)));
-    /* t and R in double: in float the rounding of t (amplified ~2x by R'(t)) and Horner
-     * cancellation (sum |c_i t^i| / R up to 8) cost ~2 ULP on their own */
-    o.r = cyacts__gelu_R_f32(1.0 / (0.375 * (double)z + 1.0));
-    o.z = z;
+    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(-0.5f * h, 0.5f * cyacts__mul_err_f32(z, z, h));
+    o.e = p.s; /* z^2/2 <= 84.5: 2^k >= 2^-122 stays normal */
+    o.q = CYACTS_FMA_F32(p.t, p.c, p.r);
+    o.s = CYACTS_FMA_F32(2.0f, z / (z + CYACTS__GELU_C_F32), -1.0f); /* 2 z/(z + C) - 1 */
     return o;
 }
 
-/* gelu(x) = x (1 - Q(|x|)) for x >= 0, -|x| Q(|x|) for x < 0 (erfc form:
- * no cancellation in the negative tail).  Below x = -13 the result (< 2^-120) is
- * flushed to -0, which also maps -inf. */
-CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
+/* gelu = x Phi(x) = x - T (x >= 0), -T (x < 0), with
+ *   T = z Phi(-z) = E y N(s),  y = z/(z + B),  N(s) = (z + B) R(z),
+ * N of degree 10 with relative error 2^-28.8, between 0.42 and 0.49: the factor 1/(z + B)
+ * takes out R's decay (R ~ 1/(z sqrt(2 pi)); R(0) = 1/2).  y is a float pair from the second
+ * division and its exact residual.  The rest is one sum, T = 2^k (A_hi N0 + corr), with
+ * A = y (1 + q) as a pair, N's constant term N0 (a pair) times A exactly, and corr, at most
+ * ~0.1 of T, holding the variable part A s N1(s) and the low parts: the only full rounding
+ * is the last one.  T >= 2^-124 stays normal; below x = -13 it is flushed (gelu = -0). */
+#define CYACTS__GELU_N0_HI_F32 0x1.d74c44p-2f
+#define CYACTS__GELU_N0_LO_F32 0x1.37f9e0p-27f
+
+/* (N(s) - N0)/s, degree 9 */
+CYACTS__INLINE float cyacts__gelu_N1_f32(float s)
 {
-    cyacts__gelu_q_parts_f32 g = cyacts__gelu_q_f32(x);
-    double q = g.e * g.r;
-    double xd = (double)x;
-    double neg = -(double)g.z * q;
-    double pos = xd * (1.0 - q);
-    float y = cyacts__sel_f32(x < -13.0f, -0.0f, (float)cyacts__sel_double_f32(x < 0.0f, neg, pos));
-    /* A NaN x gives x quieted: in x * (1 - q) both factors are NaN, and which one's sign
-     * survives depends on the operand order the compiler picked for the body or the tail.
-     * (xd + xd quiets it; (float)xd would be folded back to x.) */
-    return cyacts__sel_f32(x != x, (float)(xd + xd), y);
+    static const float c[10] = {
+        -0x1.286746p-14f, -0x1.a060aap-15f, 0x1.7740b2p-11f, -0x1.95ecbcp-12f, -0x1.4c2de2p-8f,
+        0x1.37563cp-6f, -0x1.275d1cp-5f, 0x1.33b808p-5f, -0x1.95c0e6p-10f, -0x1.34da90p-4f};
+    float p = c[0];
+    int i;
+    CYACTS__UNROLL for (i = 1; i < 10; ++i) p = CYACTS_FMA_F32(p, s, c[i]);
+    return p;
 }
 
-/* gelu'(x) = Phi(x) + x phi(x).  With D = R - z/sqrt(2 pi):
- *   x < 0: E*D,  x >= 0: 1 - E*D  (E = exp(-z^2/2)).
- * D cancels at the zero of gelu' (x0 = -0.75179...): there the float error
- * of R (~2^-25) would dominate, so on [-1.15, -0.40] use
- *   gelu'(x) = d * P(d),  d = x - x0 (x0 as float hi + lo; x - hi is exact by
- * Sterbenz), P a degree-7 fit with relative error 2^-26.3. */
-#define CYACTS__GELU_X0_HI_F32 -0x1.80ead2p-1f
-#define CYACTS__GELU_X0_LO_F32 0x1.a03fd4p-27f
+CYACTS__INLINE float cyacts_elem_gelu_f32(float x)
+{
+    float a = fabsf(x);
+    float z = cyacts__sel_f32(!(a <= CYACTS__GELU_ZMAX_F32), CYACTS__GELU_ZMAX_F32, a); /* NaN too */
+    cyacts__gelu_parts_f32 g = cyacts__gelu_core_f32(z);
+    /* y = yh + yl: z + B = d + dl exactly (d - B is exact), z - yh d exactly, 1/(z + B) = (1 - y)/B */
+    float d = z + CYACTS__GELU_B_F32;
+    float dl = z - (d - CYACTS__GELU_B_F32);
+    float yh = z / d;
+    float rho = -cyacts__mul_err_f32(yh, d, z) - yh * dl;
+    float yl = rho * ((1.0f - yh) * (1.0f / CYACTS__GELU_B_F32));
+    /* A = y (1 + q): fl(yh + yh q) and its error (yh - ah is exact: 1 + q in [0.7, 1.42]) */
+    float ah = CYACTS__GELU_FMA_F32(yh, g.q, yh);
+    float al = CYACTS__GELU_FMA_F32(yh, g.q, yh - ah) + CYACTS_FMA_F32(yl, g.q, yl);
+    float t = ah * CYACTS__GELU_N0_HI_F32;
+    float corr = cyacts__mul_err_f32(ah, CYACTS__GELU_N0_HI_F32, t);
+    corr = CYACTS_FMA_F32(ah, CYACTS__GELU_N0_LO_F32, corr);
+    corr = CYACTS_FMA_F32(al, CYACTS__GELU_N0_HI_F32, corr);
+    corr = CYACTS_FMA_F32(ah * g.s, cyacts__gelu_N1_f32(g.s), corr);
+    t = (t + corr) * cyacts__sel_f32(x < -CYACTS__GELU_ZMAX_F32, 0.0f, g.e);
+    /* A NaN x gives x quieted: z = 13 keeps T finite, so x is the only NaN operand. */
+    return cyacts__sel_f32(x < 0.0f, -0.0f, x) - t;
+}
 
-CYACTS__INLINE float cyacts__gelu_grad_root_f32(float x)
+/* gelu'(x) = Phi(x) + x phi(x) = E D (x < 0), 1 - E D (x >= 0), with
+ *   D = R(z) - z/sqrt(2 pi) = (z - a0) W(s),
+ * a0 = 0.7518 the zero of D (gelu'(-a0) = 0) as a float pair, W of degree 8, relative error
+ * 2^-26.4, between -0.67 and -0.42.  Dividing the zero out keeps gelu' relative accuracy
+ * there: z - a0_hi is exact near it (Sterbenz, z in [0.38, 1.5]), a0_lo is applied in the
+ * product.  W's last step is a float pair (Fast2Sum: |s W1(s)| < 0.21 < |W0|). */
+#define CYACTS__GELU_A0_HI_F32 0x1.80ead2p-1f
+#define CYACTS__GELU_A0_LO_F32 -0x1.a03fd4p-27f
+#define CYACTS__GELU_W0_HI_F32 -0x1.d94de8p-2f
+#define CYACTS__GELU_W0_LO_F32 0x1.2f63b4p-28f
+
+/* (W(s) - W0)/s, degree 7 */
+CYACTS__INLINE float cyacts__gelu_W1_f32(float s)
 {
     static const float c[8] = {
-        -0x1.22b89ap-9f, 0x1.192f5ap-8f, 0x1.3e3e38p-6f, -0x1.e326b8p-7f, -0x1.d2fa7cp-4f,
-        -0x1.2a32f4p-6f, 0x1.8d9a94p-2f, 0x1.b9d990p-2f};
-    return cyacts__root_poly_f32(x, CYACTS__GELU_X0_HI_F32, CYACTS__GELU_X0_LO_F32, c);
+        -0x1.44bc0ep-16f, -0x1.9615a0p-13f, 0x1.6ccf14p-13f, 0x1.d6ca3ap-10f, -0x1.3791e6p-7f,
+        0x1.cc1890p-6f, -0x1.ef4f82p-5f, 0x1.a7630ep-4f};
+    float p = c[0];
+    int i;
+    CYACTS__UNROLL for (i = 1; i < 8; ++i) p = CYACTS_FMA_F32(p, s, c[i]);
+    return p;
 }
 
 CYACTS__INLINE float cyacts_elem_gelu_grad_f32(float x)
 {
-    cyacts__gelu_q_parts_f32 g = cyacts__gelu_q_f32(x);
-    double ed = g.e * (g.r - (double)g.z * 0x1.9884533d43651p-2); /* 1/sqrt(2pi) */
-    double pos = 1.0 - ed;
-    float main = (float)cyacts__sel_double_f32(x < 0.0f, ed, pos);
-    float root = cyacts__gelu_grad_root_f32(x);
-    main = cyacts__sel_f32(x < -13.0f, -0.0f, main);
-    return cyacts__sel_f32((x >= -1.15f) & (x <= -0.40f), root, main);
+    float z = cyacts__min_f32(fabsf(x), CYACTS__GELU_ZMAX_F32); /* NaN passes */
+    cyacts__gelu_parts_f32 g = cyacts__gelu_core_f32(z);
+    float w1 = cyacts__gelu_W1_f32(g.s);
+    float ph = w1 * g.s;
+    float wh = CYACTS__GELU_W0_HI_F32 + ph;
+    float wl = ((CYACTS__GELU_W0_HI_F32 - wh) + ph) +
+               (cyacts__mul_err_f32(w1, g.s, ph) + CYACTS__GELU_W0_LO_F32);
+    float da = z - CYACTS__GELU_A0_HI_F32;
+    float dw = CYACTS__GELU_FMA_F32(da, wh, CYACTS_FMA_F32(da, wl, -CYACTS__GELU_A0_LO_F32 * wh));
+    float ed = g.e * CYACTS__GELU_FMA_F32(dw, g.q, dw);
+    int pos = x >= 0.0f; /* selects on constants only (see cyacts_elem_gelu_f64) */
+    float y = cyacts__sel_f32(pos, 1.0f, 0.0f) + cyacts__sel_f32(pos, -1.0f, 1.0f) * ed;
+    return cyacts__sel_f32(x < -CYACTS__GELU_ZMAX_F32, -0.0f, y); /* -inf too */
 }
 
 #ifdef __cplusplus
