@@ -12,9 +12,11 @@
  * results of every (kernel, variant, output) one after another, in the order of the lines
  * printed on stdout: "dtype name shape variant output length". The variants: with and without
  * grad_output where the shape takes one, each with and without the bias; the outputs: y, or
- * grad_gate and grad_value for the gated derivatives. The variants with the bias and the gated
- * kernels run over the bias's length (their element functions' bits on every input are the
- * ungated kernels'; compare.py checks the gated results against those bit for bit).
+ * grad_gate and grad_value for the gated derivatives. Only the ungated kernels' plain calls
+ * (no grad_output, no bias) run over all of x; the other variants and the gated kernels run
+ * over the bias's length: each adds IEEE operations (x + bias, grad_output times, value times)
+ * around element functions whose bits the plain calls show on every input, and compare.py
+ * checks them against the plain calls' results bit for bit.
  * f32 and f64 also run the reductions (softmax and its kin, below: OUT.sm.<dtype>, lines
  * beginning "sm").
  *
@@ -248,7 +250,8 @@ CHECK_16(bf16)
                 if (with_grad) { aux[u.grad_slot] = g; raux[u.grad_slot] = rg; }              \
                 if (u.alpha_slot) { aux[u.alpha_slot] = a; raux[u.alpha_slot] = ra; }         \
                 if (u.value_slot) { aux[u.value_slot] = v; raux[u.value_slot] = rv; }         \
-                size_t m = with_bias || u.value_slot ? nb : n, mr = m < nr ? m : nr;         \
+                size_t m = with_bias || with_grad || u.value_slot ? nb : n;                   \
+                size_t mr = m < nr ? m : nr;                                                  \
                 T *out2 = u.n_outputs == 2 ? y2 : NULL, *rout2 = out2 ? ry2 : NULL;           \
                 kernel(x, aux[1], aux[2], with_bias ? b : NULL, y, out2, m, p0, p1);          \
                 write_all(f, y, m * sizeof(T));                                               \
