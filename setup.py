@@ -168,7 +168,8 @@ extension = Extension(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     # headers: setuptools rebuilds only when a listed file changed
     depends=HEADERS + [os.path.join(PKG, "_kernels", h)
-                       for h in ("kernels.h", "kernels_impl.h", "ops.h")],
+                       for h in ("kernels.h", "kernels_impl.h", "ops.h", "reductions.h",
+                                 "reductions_impl.h", "reduce_ops.h")],
 )
 
 setup(

@@ -13,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-from cyacts import _core
+from cyacts import _core, _ops
 
 N_RANDOM = 1 << 18
 
@@ -37,17 +37,23 @@ def digest(level, dtype):
     aux = (rng.normal(size=x.size) * 4).astype(dtype)  # grad_output
     alpha = rng.uniform(0.01, 2.0, x.size).astype(dtype)  # prelu's per-element slope
     lines = []
+    shapes = {k.name: k.shape for k in _ops.kernels()}
     for name, op in sorted(_core.OPS.items()):
+        gated = shapes[name].startswith("GATED")
         variants = [("", None, None)]
         if name.endswith(("_grad", "_grad_from_output")):
             variants.append(("+g", aux, None))
         if name.startswith("prelu"):
             variants = [(tag + "+a", g if name == "prelu_grad" else alpha,
                          alpha if name == "prelu_grad" else None) for tag, g, _ in variants]
+        if gated:  # the value (alpha's numbers), then grad_output
+            variants = [(tag, alpha, g) for tag, g, _ in variants]
         for tag, a1, a2 in variants:
             y = np.empty_like(x)
-            _core.apply(op, x, y, a1, a2, 0.3, 1)
-            h = hashlib.sha256(y.tobytes()).hexdigest()[:16]
+            y2 = np.empty_like(x) if gated and name.endswith("_grad") else None
+            _core.apply(op, x, y, a1, a2, 0.3, 1, param2=0.7, y2=y2)
+            data = y.tobytes() + (b"" if y2 is None else y2.tobytes())
+            h = hashlib.sha256(data).hexdigest()[:16]
             lines.append(f"{level} {np.dtype(dtype).name} {name}{tag} {h}")
     return lines
 

@@ -100,7 +100,7 @@ CONFIG_NAMES = {"get_num_threads", "set_num_threads", "get_include", "config", "
 
 def public_function_names():
     """cyacts.__all__ minus configuration, threads and the oracle."""
-    return sorted(set(cyacts.__all__) - CONFIG_NAMES)
+    return sorted(set(cyacts.__all__) - CONFIG_NAMES - set(_ops.reduction_names()))
 
 
 # --------------------------------------------------------------------------------------------

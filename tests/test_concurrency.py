@@ -314,8 +314,8 @@ def test_huge_n_threads_is_capped(name, monkeypatch):
     reached = {}
     for entry in ("apply", "apply_rows"):  # contiguous operands, views
         original = getattr(cyacts._core, entry)
-        monkeypatch.setattr(cyacts._core, entry, lambda *a, f=original, e=entry: (
-            reached.setdefault(e, set()).add(a[-1]) or f(*a)))
+        monkeypatch.setattr(cyacts._core, entry, lambda *a, f=original, e=entry, **kw: (
+            reached.setdefault(e, set()).add(a[6]) or f(*a, **kw)))  # a[6]: n_threads
     for n_threads in (10**9, 2**64):
         for layout in (lambda a: a, lambda a: a[::-1]):  # contiguous, then a reversed view
             y = func(*map(layout, args), n_threads=n_threads)

@@ -77,8 +77,12 @@ def _call_everything(decls):
         f32 = name.endswith("_f32")
         args = []
         for p in params:
-            if p.endswith("n") and p.startswith("size_t"):
+            if p.startswith("size_t") and p.endswith((" n", " cols")):
                 args.append("n")
+            elif p.startswith("size_t") and p.endswith(" rows"):  # one row of n
+                args.append("1")
+            elif p == "ptrdiff_t row_stride":
+                args.append("<ptrdiff_t>n")
             elif "*" not in p:
                 args.append("0.25")
             elif p.startswith("const"):
@@ -175,7 +179,8 @@ def test_float32_and_null_grad_output(built):
 
 def test_every_declaration_links_and_runs(built):
     module, decls = built
-    assert len(decls) == 2 * len(_ops.kernels())  # every kernel of the registry, f32 and f64
+    # every array function and every reduction of the registry, f32 and f64
+    assert len(decls) == 2 * (len(_ops.c_functions()) + len(_ops.REDUCTIONS))
     x32 = np.linspace(-3, 3, 33, dtype=np.float32)
     x64 = x32.astype(np.float64)
     y32, y64 = np.empty_like(x32), np.empty_like(x64)

@@ -7,7 +7,8 @@ The generated files are checked in, so the package builds without running this:
 - include/cyacts/api.h: the version macros and every array function of the C API;
 - _kernels/ops.h: the driver's kernel list, CYACTS_OPS(X) rows X(OP, name, shape, grain);
 - c_api.pxd: the Cython declarations of the C API;
-- api.pyi, __init__.pyi, reference.pyi: the type stubs of the Python surface.
+- api.pyi, __init__.pyi, reference.pyi: the type stubs of the Python surface;
+- _kernels/reduce_ops.h and _softmax.pyi: the reductions' list and stubs (ops.REDUCTIONS).
 The registry and the version are read as files: nothing needs to be built or installed.
 """
 import importlib.util
@@ -38,17 +39,36 @@ DTYPES = (("f32", "float"), ("f64", "double"))
 # --------------------------------------------------------------------------------------------
 def c_arguments(kernel, ctype):
     """The parameter list of cyacts_<kernel>_<dtype>."""
-    T, p = ctype, kernel.param
+    T = ctype
+    scalars = "".join(f", {T} {p}" for p in kernel.params)
     if kernel.name.endswith("_from_output"):  # reads the forward's output
-        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n"
+        return f"const {T} *y, const {T} *grad_output, {T} *out, size_t n" + scalars
+    base = kernel.shape.replace("_PARAM2", "").replace("_PARAM", "")
+    p = kernel.param
+    if base.endswith("_ARRAY"):
+        scalars = ""
     return {
         "MAP": f"const {T} *x, {T} *y, size_t n",
-        "MAP_PARAM": f"const {T} *x, {T} *y, size_t n, {T} {p}",
         "MAP_ARRAY": f"const {T} *x, const {T} *{p}, {T} *y, size_t n",
         "GRAD": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n",
-        "GRAD_PARAM": f"const {T} *x, const {T} *grad_output, {T} *y, size_t n, {T} {p}",
         "GRAD_ARRAY": f"const {T} *x, const {T} *{p}, const {T} *grad_output, {T} *y, size_t n",
-    }[kernel.shape]
+        "GATED": f"const {T} *gate, const {T} *value, {T} *out, size_t n",
+        "GATED_GRAD": f"const {T} *gate, const {T} *value, const {T} *grad_output, "
+                      f"{T} *grad_gate, {T} *grad_value, size_t n",
+    }[base] + scalars
+
+
+def bias_arguments(kernel, ctype):
+    T = ctype
+    return (f"const {T} *x, const {T} *bias, {T} *y, size_t rows, size_t cols"
+            + "".join(f", {T} {p}" for p in kernel.params))
+
+
+def prototypes(sfx, ctype):
+    """(function name, argument list) of every array function of one dtype."""
+    rows = [(f"cyacts_{k.name}_{sfx}", c_arguments(k, ctype)) for k in ops.kernels()]
+    rows += [(f"cyacts_{k.name}_bias_{sfx}", bias_arguments(k, ctype)) for k in ops.bias_kernels()]
+    return rows
 
 
 def _wrapped(prefix, arguments, suffix, width, indent):
@@ -76,13 +96,14 @@ def api_h():
         " * The version of cyacts and its array functions, the public C API: single-threaded,",
         " * contiguous buffers of n elements, y may equal x (in place). The derivatives take",
         " * grad_output, which may be NULL (then y = f'(x), else y = grad_output * f'(x)); the",
-        " * *_grad_from_output ones read y = f(input) instead of the input.",
+        " * *_grad_from_output ones read y = f(input) instead of the input. The gated units take",
+        " * (gate, value); their derivatives write both gradients. The *_bias ones compute",
+        " * f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         " *",
     ]
     for sfx, ctype in DTYPES:
-        for kernel in ops.kernels():
-            lines += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), ";",
-                              99, " *   ")
+        for name, arguments in prototypes(sfx, ctype):
+            lines += _wrapped(f"void {name}", arguments, ";", 99, " *   ")
         lines.append(" *")
     lines[-1] = " */"
     major, minor, patch = VERSION.split(".")
@@ -94,13 +115,22 @@ def api_h():
         f"#define CYACTS_VERSION_MINOR {minor}",
         f"#define CYACTS_VERSION_PATCH {patch}",
         "",
-        "/* CYACTS__<shape>(function name, element type, element function[, parameter name]) */",
+        "/* CYACTS__<shape>(function name, element type, element function(s)[, parameter names]);",
+        "   the gated shapes take the activation's forward and derivative element functions, the",
+        "   bias ones the array function they run on each block. */",
     ]
     for sfx, ctype in DTYPES:
         for kernel in ops.kernels():
-            param = f", {kernel.param}" if kernel.param else ""
-            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, "
-                         f"cyacts_elem_{kernel.elem}_{sfx}{param})")
+            params = "".join(f", {p}" for p in kernel.params)
+            elem = f"cyacts_elem_{kernel.elem}_{sfx}"
+            if kernel.gated:
+                elem += f", cyacts_elem_{kernel.elem}_grad_{sfx}"
+            lines.append(f"CYACTS__{kernel.shape}({kernel.name}_{sfx}, {ctype}, {elem}{params})")
+        for kernel in ops.bias_kernels():
+            params = "".join(f", {p}" for p in kernel.params)
+            shape = kernel.shape.replace("MAP", "BIAS")
+            lines.append(f"CYACTS__{shape}({kernel.name}_bias_{sfx}, {ctype}, "
+                         f"cyacts_{kernel.name}_{sfx}{params})")
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 
@@ -141,7 +171,9 @@ def c_api_pxd():
         "Every function is single-threaded (the caller owns threading, e.g. cython.parallel.prange",
         "over chunks), takes contiguous buffers, and allows y == x (in place); other overlaps are not",
         "supported. The derivatives take grad_output (may be NULL: then y = f'(x), else",
-        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input).",
+        "y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input). The gated units",
+        "take (gate, value) and their derivatives write (grad_gate, grad_value); the *_bias ones",
+        "compute f(x + bias) over a row-major (rows, cols) array with one bias per column.",
         '"""',
         "",
         'cdef extern from "cyacts/cyacts.h" nogil:',
@@ -152,24 +184,30 @@ def c_api_pxd():
     for sfx, ctype in DTYPES:
         label = {"f32": "float32", "f64": "float64"}[sfx]
         out += ["", f"    # ---- {label} " + "-" * (84 - len(label))]
-        for kernel in ops.kernels():
-            out += _wrapped(f"void cyacts_{kernel.name}_{sfx}", c_arguments(kernel, ctype), "",
-                            99, "    ")
-    return "\n".join(out) + "\n"
+        for name, arguments in prototypes(sfx, ctype):
+            out += _wrapped(f"void {name}", arguments, "", 99, "    ")
+    return "\n".join(out + reductions_pxd()) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
 # stubs
 # --------------------------------------------------------------------------------------------
-def _params(op, grad, scalar_call, reference=False):
+def _params(op, grad, scalar_call, reference=False, gated=False):
     """(positional, keyword-only) stub parameters of op's forward or derivative."""
     positional, keyword = [], []
     for p in op.params:
         kind = "float" if (scalar_call and p.per_element) else p.stub_type
-        text = f"{p.name}: {kind} = {p.default!r}".replace("'", '"')
+        if p.none_value is not None:
+            kind += " | None"
+        text = f"{p.name}: {kind}" if p.required else f"{p.name}: {kind} = {p.default!r}"
+        text = text.replace("'", '"')
         kw_only = p.kw_only_in_grad if grad else p.keyword_only
         if reference:
             kw_only = grad  # the oracle: positional in the forward, keywords in the derivative
+        elif gated and grad:
+            kw_only = True  # after grad_output=None, as the derivatives' other parameters
+        elif p.required:
+            kw_only = kw_only or grad
         (keyword if kw_only else positional).append(text)
     return positional, keyword
 
@@ -202,7 +240,8 @@ def _overloads(name, head, tail, positional_of, keyword_of):
     for x, g, scalar_call, out, result in cases:
         params = [f"x: {x}"] + ([f"grad_output: {g}"] if head else [])
         params += positional_of(scalar_call) + ["*"] + keyword_of(scalar_call)
-        params += [f"out: {out}", "n_threads: int | None = None"] + tail
+        params += ["bias: npt.ArrayLike | None = None", f"out: {out}",
+                   "n_threads: int | None = None"] + tail
         lines += ["@overload"] + _def(name, params, result)
     return lines
 
@@ -240,11 +279,30 @@ def api_pyi():
         out += _overloads(op.name, False, [], lambda s, op=op: _params(op, False, s)[0],
                           lambda s, op=op: _params(op, False, s)[1])
         positional, keyword = _params(op, False, False)
-        params = ["x: _InplaceT"] + positional + (["*"] + keyword if keyword else [])
+        params = ["x: _InplaceT"] + positional + ["*"] + keyword + [
+            "bias: npt.ArrayLike | None = None"]
         out += _def(op.name + "_", params, "_InplaceT")
         out += _overloads(op.name + "_grad", True, ["from_output: bool = False"],
                           lambda s, op=op: _params(op, True, s)[0],
                           lambda s, op=op: _params(op, True, s)[1])
+    for unit in ops.GATED:
+        op = unit.op
+        out += ["", f"# ---- {unit.name} " + "-" * (88 - len(unit.name))]
+        positional, keyword = _params(op, False, False, gated=True)
+        head = ["gate: npt.ArrayLike", "value: npt.ArrayLike"] + positional + ["*"] + keyword
+        out += ["@overload"] + _def(unit.name, head + ["out: _OutT", "n_threads: int | None = None"],
+                                    "_OutT")
+        out += ["@overload"] + _def(unit.name, head + ["out: None = None",
+                                                       "n_threads: int | None = None"],
+                                    "npt.NDArray[_Float] | np.floating[Any]")
+        positional, keyword = _params(op, True, False, gated=True)
+        params = ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                  "grad_output: npt.ArrayLike | None = None"] + positional + ["*"] + keyword + [
+            "out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None",
+            "n_threads: int | None = None"]
+        out += _def(unit.name + "_grad", params,
+                    "tuple[npt.NDArray[_Float] | np.floating[Any], "
+                    "npt.NDArray[_Float] | np.floating[Any]]")
     out += ["", "# ---- threads " + "-" * 81,
             "def get_num_threads() -> int: ...",
             "def set_num_threads(n: int) -> None: ..."]
@@ -261,10 +319,12 @@ def init_pyi():
         "",
         "from . import reference as reference",
         *[f"from .api import {n} as {n}" for n in names],
+        *[f"from ._softmax import {n} as {n}" for n in ops.reduction_names()],
         "",
         "__version__: str",
         "__all__ = [",
-        *[f'    "{n}",' for n in ops.public_names() + ["get_num_threads", "set_num_threads"] + extra],
+        *[f'    "{n}",' for n in ops.public_names() + ["get_num_threads", "set_num_threads"] + extra
+          + ops.reduction_names()],
         "]",
         "",
         "def get_include() -> str: ...",
@@ -275,7 +335,7 @@ def init_pyi():
 
 
 def reference_pyi():
-    names = [n for op in ops.OPS for n in op.reference_names]
+    names = [n for op in ops.OPS + ops.GATED for n in op.reference_names]
     out = [
         f"# {BANNER}",
         '"""Types of cyacts.reference, the pure-NumPy oracle (see reference.py)."""',
@@ -285,7 +345,7 @@ def reference_pyi():
         "import numpy.typing as npt",
         "",
         "__all__ = [",
-        *[f'    "{n}",' for n in names],
+        *[f'    "{n}",' for n in names + [r.reference_name for r in ops.REDUCTIONS]],
         "]",
         "",
         "# A NumPy array, or a NumPy scalar for scalar and 0-d inputs.",
@@ -301,8 +361,100 @@ def reference_pyi():
         _, keyword = _params(op, True, False, reference=True)
         out += _def(grad, ["x: npt.ArrayLike", "grad_output: npt.ArrayLike | None = None", "*",
                            "from_output: bool = False"] + keyword, "_Result")
+    for unit in ops.GATED:
+        forward, grad = unit.reference_names
+        positional, _ = _params(unit.op, False, False, reference=True)
+        out += _def(forward, ["gate: npt.ArrayLike", "value: npt.ArrayLike"]
+                    + (["*"] + positional if positional else []), "_Result")
+        _, keyword = _params(unit.op, True, False, reference=True)
+        out += _def(grad, ["gate: npt.ArrayLike", "value: npt.ArrayLike",
+                           "grad_output: npt.ArrayLike | None = None"]
+                    + (["*"] + keyword if keyword else []), "tuple[_Result, _Result]")
     out += ["def mpmath_functions() -> dict[str, Any]: ..."]
+    out += reductions_reference_pyi()
     return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the reductions (ops.REDUCTIONS): softmax, log_softmax, logsumexp and their derivatives
+# --------------------------------------------------------------------------------------------
+def reduce_ops_h():
+    rows = [f"    X({r.name.upper()}, {r.name})" for r in ops.REDUCTIONS]
+    width = max(len(r) for r in rows) + 1
+    body = "\n".join(r.ljust(width) + "\\" for r in rows[:-1]) + "\n" + rows[-1]
+    return textwrap.dedent(f"""\
+        /*
+         * {BANNER}
+         *
+         * X(OP, name): every reduction of the registry (ops.REDUCTIONS), in table order; the
+         * functions of each live in include/cyacts/{ops.REDUCTION_HEADER} (cyacts__sm_*_<name>_*).
+         */
+        #ifndef CYACTS_KERNELS_REDUCE_OPS_H
+        #define CYACTS_KERNELS_REDUCE_OPS_H
+
+        #define CYACTS_REDUCTIONS(X) \\
+        """) + body + "\n\n#endif\n"
+
+
+def reductions_pxd():
+    """The reductions' declarations, appended to c_api.pxd."""
+    out = ["", "    # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, "
+           "row_stride apart", "    # (in elements); in place when the output is an input; "
+           "logsumexp writes one value per row"]
+    for sfx, ctype in DTYPES:
+        for r in ops.REDUCTIONS:
+            out += _wrapped(f"void cyacts_{r.name}_{sfx}", r.c_arguments(ctype), "", 99, "    ")
+    return out
+
+
+def _reduction_params(r, inplace=False):
+    arrays = ["x: _InplaceT"] if inplace else [f"{a}: npt.ArrayLike" for a in r.inputs]
+    params = arrays + ["axis: int | None = -1"]
+    if inplace:
+        return params
+    params.append("*")
+    if r.result == "rows":
+        params.append("keepdims: bool = False")
+    return params
+
+
+def softmax_pyi():
+    out = [
+        f"# {BANNER}",
+        '"""Types of the reductions of cyacts (see _softmax.py)."""',
+        "from typing import Any, TypeVar, overload",
+        "",
+        "import numpy as np",
+        "import numpy.typing as npt",
+        "",
+        "__all__ = [",
+        *[f'    "{n}",' for n in ops.reduction_names()],
+        "]",
+        "",
+        "# An `out` array (or an in-place argument) comes back as the same object.",
+        "_OutT = TypeVar(\"_OutT\", bound=np.ndarray[Any, Any])",
+        "_InplaceT = TypeVar(\"_InplaceT\", bound=npt.NDArray[np.floating[Any]])",
+    ]
+    for r in ops.REDUCTIONS:
+        out += ["", f"# ---- {r.name} " + "-" * (88 - len(r.name))]
+        result = "Any" if r.result == "rows" else "npt.NDArray[Any]"
+        for out_type, ret in (("_OutT", "_OutT"), ("None = None", result)):
+            params = _reduction_params(r) + [f"out: {out_type}", "n_threads: int | None = None"]
+            out += ["@overload"] + _def(r.name, params, ret)
+        if r.inplace:
+            out += _def(r.name + "_", _reduction_params(r, inplace=True), "_InplaceT")
+    return "\n".join(out) + "\n"
+
+
+def reductions_reference_pyi():
+    out = []
+    for r in ops.REDUCTIONS:
+        params = [f"{a}: npt.ArrayLike" for a in r.inputs] + ["axis: int | None = -1"]
+        if r.result == "rows":
+            params.append("keepdims: bool = False")
+        out += _def(r.reference_name, params, "_Result")
+    out += ["def reduction_mpmath(name: str, row: Any, grad_output: Any = None) -> Any: ..."]
+    return out
 
 
 FILES = {
@@ -312,6 +464,8 @@ FILES = {
     PKG / "api.pyi": api_pyi,
     PKG / "__init__.pyi": init_pyi,
     PKG / "reference.pyi": reference_pyi,
+    PKG / "_kernels" / "reduce_ops.h": reduce_ops_h,
+    PKG / "_softmax.pyi": softmax_pyi,
 }
 
 

@@ -9,6 +9,10 @@ Results compare bit for bit, except that two NaNs count as equal whatever their 
 payload: IEEE 754 leaves both to the hardware (x86 and arm64 propagate NaN operands and make
 new NaNs differently), so a NaN result is only required to be NaN on every build.
 
+The reductions (softmax, log_softmax, logsumexp and their derivatives, the driver's sm_run_*)
+run on rows of their own inputs (sx, and sy/sl/sg for the derivatives) and compare the same
+way, against cyacts.reference at the registry's bounds (tests/test_softmax.py's check).
+
 The oracle check makes a wrong-but-consistent result fail: float32 results within the ULP bound
 of the registry (cyacts._ops), float64 results within the test suite's tolerance (tests/_cases.py: relative
 1e-12, absolute floor 2^-960), NaN exactly where the reference has NaN. A result with
@@ -134,6 +138,101 @@ def write_inputs(directory, n=1 << 20, seed=20261201):
         make_aux(x, rng, 1.0).tofile(os.path.join(directory, f"a.{sfx}"))
     with open(os.path.join(directory, "param"), "w") as f:
         f.write(repr(PARAM))
+    write_reduction_inputs(directory, rng)
+
+
+# --------------------------------------------------------------------------------------------
+# the reductions (driver.c's sm_run_*): rows, a long row, their special cases
+# --------------------------------------------------------------------------------------------
+SM_ROWS, SM_COLS, SM_LONG = 256, 1000, 3 * 4096 + 123
+
+
+def reduction_inputs(dtype, rng):
+    """SM_ROWS rows of SM_COLS then one long row: ordinary rows of several scales, wide
+    ranges (x - max inexact, exp underflowing), huge values, scattered -inf, and rows that
+    are all -inf, hold +inf or NaN."""
+    rows = rng.normal(size=(SM_ROWS, SM_COLS)) * rng.choice([0.1, 1.0, 6.0, 40.0], (SM_ROWS, 1))
+    rows[8:40] = rng.uniform(-110, 20, (32, SM_COLS))
+    rows[40:48] += 1e30 if dtype == np.float32 else 1e300
+    holes = rng.random((SM_ROWS, SM_COLS)) < 0.02
+    rows[holes & (np.arange(SM_ROWS) % 3 == 0)[:, None]] = -np.inf
+    rows[0] = -np.inf
+    rows[1, 5] = np.inf
+    rows[2, 7] = np.nan
+    rows[3, :] = 0.0
+    long_row = rng.normal(size=SM_LONG) * 8
+    return np.concatenate([rows.ravel(), long_row]).astype(dtype)
+
+
+def write_reduction_inputs(directory, rng):
+    import cyacts
+
+    for sfx in ("f32", "f64"):
+        dtype = DTYPES[sfx]
+        x = reduction_inputs(dtype, rng)
+        n = SM_ROWS * SM_COLS
+        grid, long_row = x[:n].reshape(SM_ROWS, SM_COLS), x[n:]
+        for name, f in (("sy", cyacts.softmax), ("sl", cyacts.log_softmax)):
+            np.concatenate([f(grid).ravel(), f(long_row)]).tofile(
+                os.path.join(directory, f"{name}.{sfx}"))
+        x.tofile(os.path.join(directory, f"sx.{sfx}"))
+        # ordinary grad_outputs with the specials scattered (no huge finite values, whose
+        # sums would overflow in some lanes and not in the extended-precision oracle)
+        g = rng.normal(size=x.size).astype(dtype)
+        g[rng.choice(x.size, 64, replace=False)] = np.resize(
+            np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0], dtype), 64)
+        g.tofile(os.path.join(directory, f"sg.{sfx}"))
+
+
+def check_reductions(directory, oracle_build, builds, rows):
+    """Bits across the builds and the oracle build within the registry's bounds; the list
+    of failures."""
+    from test_softmax import assert_within_bound  # the test suite's bound check
+
+    failures = []
+    by_name = {r.name: r for r in _ops.REDUCTIONS}
+    offset = {"f32": 0, "f64": 0}
+    outputs = {b: {sfx: np.fromfile(os.path.join(directory, f"out_{b}.sm.{sfx}"), DTYPES[sfx])
+                   for sfx in ("f32", "f64")} for b in builds}
+    for _, sfx, name, nout, nlong in rows:
+        nout, nlong = int(nout), int(nlong)
+        dtype = DTYPES[sfx]
+        red = by_name[name]
+        k = offset[sfx]
+        offset[sfx] += nout + nlong
+        first = outputs[builds[0]][sfx][k:k + nout + nlong]
+        verdicts = []
+        for b in builds[1:]:
+            bad = ~_same(first, outputs[b][sfx][k:k + nout + nlong])
+            if bad.any():
+                verdicts.append(f"{b}: {int(bad.sum())} differ, first at result "
+                                f"{int(np.flatnonzero(bad)[0])}")
+                failures.append(f"{name} {sfx}: {b} differs from {builds[0]}")
+        got = outputs[oracle_build][sfx][k:k + nout + nlong]
+        n = SM_ROWS * SM_COLS
+        inputs = {key: np.fromfile(os.path.join(directory, f"{key}.{sfx}"), dtype)
+                  for key in ("sx", "sy", "sl", "sg")}
+        source = inputs["sx"] if not red.is_grad else (
+            inputs["sy"] if name == "softmax_grad" else inputs["sl"])
+        parts = [(source[:n].reshape(SM_ROWS, SM_COLS), inputs["sg"][:n].reshape(SM_ROWS, SM_COLS),
+                  got[:nout]), (source[n:][None], inputs["sg"][n:][None], got[nout:])]
+        found = "ok"
+        for x, g, result in parts:
+            arrays = (x, g) if red.is_grad else (x,)
+            want = getattr(reference, red.reference_name)(*arrays)
+            try:
+                assert_within_bound(red, result.reshape(want.shape), want, arrays)
+            except AssertionError as exc:
+                found = f"FAIL ({str(exc).splitlines()[0]})"
+                failures.append(f"{name} {sfx}: {oracle_build} fails the oracle")
+        print(f"{sfx} {name:25} {'rows+long':18} bits: {'; '.join(verdicts) or 'same'}; "
+              f"oracle: {found}")
+    for b in builds:
+        for sfx, out in outputs[b].items():
+            if out.size != offset[sfx]:
+                raise SystemExit(f"cross-isa: out_{b}.sm.{sfx} has {out.size} results, "
+                                 f"expected {offset[sfx]}")
+    return failures
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,10 +343,11 @@ def check(directory, oracle_build, builds):
     for b in builds:
         with open(os.path.join(directory, f"{b}.txt")) as f:
             manifests[b] = [line.split() for line in f if line.strip()]
-    rows = manifests[builds[0]]
     for b in builds[1:]:
-        if manifests[b] != rows:
+        if manifests[b] != manifests[builds[0]]:
             raise SystemExit(f"cross-isa: builds {builds[0]} and {b} ran different op lists")
+    rows = [r for r in manifests[builds[0]] if r[0] != "sm"]
+    reduction_rows = [r for r in manifests[builds[0]] if r[0] == "sm"]
     with open(os.path.join(directory, "param")) as f:
         param = float(f.read())
     inputs = {sfx: [np.fromfile(os.path.join(directory, f"{k}.{sfx}"), dtype)
@@ -293,6 +393,7 @@ def check(directory, oracle_build, builds):
             if out.size != offset[sfx]:
                 raise SystemExit(f"cross-isa: out_{b}.{sfx} has {out.size} results, "
                                  f"expected {offset[sfx]}")
+    failures += check_reductions(directory, oracle_build, builds, reduction_rows)
     if failures:
         print("cross-isa: FAILED:\n  " + "\n  ".join(failures))
         return 1

@@ -24,6 +24,7 @@
 
 #define CYACTS_TABLE cyacts_check_table
 #include "kernels_impl.h"
+#include "reductions_impl.h" /* cyacts_check_table_reduce */
 
 /* How each calling shape of kernels.h uses the uniform signature: the auxiliary slot (1 or 2,
    0 for none) holding grad_output, the one holding the per-element alpha, whether param is
@@ -174,6 +175,107 @@ RUN_DTYPE(double, cyacts_kernel_f64, f64, double, ISNAN_FLOAT, POST_NONE)
 RUN_DTYPE(uint16_t, cyacts_kernel_16, f16, float, ISNAN_F16, POST_f16)
 RUN_DTYPE(uint16_t, cyacts_kernel_16, bf16, float, ISNAN_BF16, POST_bf16)
 
+/* ---- the reductions (reductions.h): softmax, log_softmax, logsumexp and the derivatives --
+ * DIR/sx.<dtype> holds SM_ROWS x SM_COLS row-major inputs then one long row of SM_LONG;
+ * sy/sl the softmax/log_softmax of them (the derivatives' y), sg grad_output. OUT.sm.<dtype>
+ * gets, per op, the rows' results (SM_ROWS values for logsumexp) then the long row's (one
+ * value for logsumexp). Each build also checks that the column-tile kernel on the transposed
+ * rows, and the long row cut into two pieces at a block boundary (maximum, block sums,
+ * constants, map: what the driver of the extension does with threads), give the same bits. */
+#define SM_ROWS 256
+#define SM_COLS 1000
+#define SM_LONG (3 * CYACTS_SM_BLOCK + 123)
+static const char *sm_names[] = {
+#define SM_NAME(OP, name) #name,
+    CYACTS_REDUCTIONS(SM_NAME)
+#undef SM_NAME
+};
+/* the derivatives (name ending in _grad) read y and grad_output */
+static int sm_is_grad(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, "_grad") == 0;
+}
+
+#define SM_RUN(T, sfx, ISNAN)                                                                  \
+    static void sm_run_##sfx(const char *dir, const char *out)                                 \
+    {                                                                                          \
+        size_t bx, by, bl, bg, rows = SM_ROWS, cols = SM_COLS, nr = rows * cols;               \
+        const T *sx = read_file(dir, "sx." #sfx, &bx), *sy = read_file(dir, "sy." #sfx, &by);  \
+        const T *sl = read_file(dir, "sl." #sfx, &bl), *sg = read_file(dir, "sg." #sfx, &bg); \
+        T *y = malloc((nr + SM_LONG) * sizeof(T)), *y2 = malloc((nr + SM_LONG) * sizeof(T));   \
+        T *xt = malloc(nr * sizeof(T)), *gt = malloc(nr * sizeof(T)), *yt = malloc(nr * sizeof(T)); \
+        double *parts = malloc(2 * (SM_LONG / CYACTS_SM_BLOCK + 1) * sizeof(double));         \
+        char path[4096];                                                                       \
+        snprintf(path, sizeof path, "%s.sm.%s", out, #sfx);                                    \
+        FILE *f = fopen(path, "wb");                                                           \
+        if (!f || bx != (nr + SM_LONG) * sizeof(T) || by != bx || bl != bx || bg != bx) {      \
+            fprintf(stderr, "%s: reduction inputs missing or of the wrong size\n", dir);       \
+            exit(2);                                                                           \
+        }                                                                                      \
+        for (int op = 0; op < CYACTS_N_REDUCTIONS; ++op) {                                     \
+            const cyacts_reduce_table *t = &cyacts_check_table_reduce;                         \
+            int grad = sm_is_grad(sm_names[op]), reduces = strcmp(sm_names[op], "logsumexp") == 0;          \
+            const T *x = !grad ? sx : strcmp(sm_names[op], "softmax_grad") == 0 ? sy : sl;     \
+            const T *a = grad ? sg : NULL;                                                     \
+            size_t nout = reduces ? rows : nr, nlong = reduces ? 1 : SM_LONG, i, j, bad = 0;   \
+            t->rows_##sfx[op](x, a, y, rows, cols, (ptrdiff_t)cols, (ptrdiff_t)cols,            \
+                              reduces ? 1 : (ptrdiff_t)cols);                                  \
+            t->rows_##sfx[op](x + nr, a ? a + nr : NULL, y + nout, 1, SM_LONG, 0, 0, 0);       \
+            write_all(f, y, (nout + nlong) * sizeof(T));                                       \
+            printf("sm %s %s %zu %zu\n", #sfx, sm_names[op], nout, nlong);                        \
+            /* the same rows as columns: x transposed, column tiles along axis 0 */            \
+            for (i = 0; i < rows; ++i)                                                         \
+                for (j = 0; j < cols; ++j) {                                                   \
+                    xt[j * rows + i] = x[i * cols + j];                                        \
+                    if (a) gt[j * rows + i] = a[i * cols + j];                                 \
+                }                                                                              \
+            for (i = 0; i < rows; i += CYACTS_SM_TILE) {                                       \
+                size_t w = rows - i < CYACTS_SM_TILE ? rows - i : CYACTS_SM_TILE;              \
+                t->cols_##sfx[op](xt + i, a ? gt + i : NULL, reduces ? y2 + i : yt + i, cols,  \
+                                  w, (ptrdiff_t)rows, (ptrdiff_t)rows,                         \
+                                  reduces ? 1 : (ptrdiff_t)rows);                              \
+            }                                                                                  \
+            for (i = 0; !reduces && i < rows; ++i)                                             \
+                for (j = 0; j < cols; ++j) y2[i * cols + j] = yt[j * rows + i];                \
+            /* the long row in two pieces, cut at a block boundary */                         \
+            {                                                                                  \
+                const T *xl = x + nr, *al = a ? a + nr : NULL;                                 \
+                size_t cut = 2 * CYACTS_SM_BLOCK, per = 2;                         \
+                T m = 0, m2;                                                                   \
+                cyacts_sm_consts k;                                                            \
+                if (!grad) {                                                                   \
+                    m = t->max_##sfx(xl, cut);                                                 \
+                    m2 = t->max_##sfx(xl + cut, SM_LONG - cut);                                \
+                    m = (m2 > m || m2 != m2) ? m2 : m;                                         \
+                }                                                                              \
+                t->parts_##sfx[op](xl, al, cut, m, parts);                                     \
+                t->parts_##sfx[op](xl + cut, al ? al + cut : NULL, SM_LONG - cut, m,           \
+                                   parts + per * (cut / CYACTS_SM_BLOCK));                     \
+                t->consts_##sfx[op](m, parts, (SM_LONG + CYACTS_SM_BLOCK - 1) / CYACTS_SM_BLOCK, &k); \
+                if (reduces) {                                                                 \
+                    y2[nout] = (T)k.p;                                                         \
+                } else {                                                                       \
+                    t->map_##sfx[op](xl, al, y2 + nout, cut, &k);                              \
+                    t->map_##sfx[op](xl + cut, al ? al + cut : NULL, y2 + nout + cut,          \
+                                     SM_LONG - cut, &k);                                       \
+                }                                                                              \
+            }                                                                                  \
+            for (i = 0; i < nout + nlong; ++i)                                                 \
+                bad += memcmp(y + i, y2 + i, sizeof(T)) != 0 && !(ISNAN(y[i]) && ISNAN(y2[i])); \
+            if (bad) {                                                                         \
+                fprintf(stderr, "%s %s: %zu of %zu results differ between rows, column tiles " \
+                        "and pieces\n", sm_names[op], #sfx, bad, nout + nlong);                \
+                failures = 1;                                                                  \
+            }                                                                                  \
+        }                                                                                      \
+        if (fclose(f) != 0) { perror(path); exit(2); }                                         \
+        free((void *)sx); free((void *)sy); free((void *)sl); free((void *)sg);                \
+        free(y); free(y2); free(xt); free(gt); free(yt); free(parts);                          \
+    }
+SM_RUN(float, f32, ISNAN_FLOAT)
+SM_RUN(double, f64, ISNAN_FLOAT)
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -189,5 +291,7 @@ int main(int argc, char **argv)
     run_f64(argv[1], argv[2], alpha);
     run_f16(argv[1], argv[2], alpha);
     run_bf16(argv[1], argv[2], alpha);
+    sm_run_f32(argv[1], argv[2]);
+    sm_run_f64(argv[1], argv[2]);
     return failures;
 }

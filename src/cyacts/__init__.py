@@ -6,7 +6,9 @@
     True
 
 Forward: relu, leaky_relu, relu6, gelu, tanh, sigmoid (and the in-place relu_, ... sigmoid_).
-Derivatives: relu_grad, ..., sigmoid_grad. The pure-NumPy oracle is cyacts.reference.
+Derivatives: relu_grad, ..., sigmoid_grad. Along an axis: softmax, log_softmax, logsumexp,
+softmax_grad, log_softmax_grad (and softmax_, log_softmax_). The pure-NumPy oracle is
+cyacts.reference.
 """
 import os as _os
 
@@ -17,6 +19,8 @@ with _openmp.load_runtime():  # its libgomp waits briefly between calls (_openmp
 from .api import *  # noqa: F401,F403
 from ._version import __version__
 from .api import __all__ as _api_all
+from ._softmax import *  # noqa: F401,F403  (softmax, log_softmax, logsumexp, derivatives)
+from ._softmax import __all__ as _softmax_all
 
 
 def get_include():
@@ -44,6 +48,7 @@ def show_config():
         print(f"{key:>15}: {value}")
 
 
-__all__ = [*_api_all, "get_include", "config", "show_config", "reference", "__version__"]
+__all__ = [*_api_all, "get_include", "config", "show_config", "reference", "__version__",
+           *_softmax_all]
 
 from . import reference  # noqa: E402

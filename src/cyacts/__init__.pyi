@@ -3,10 +3,14 @@
 from typing import Any
 
 from . import reference as reference
+from .api import geglu as geglu
+from .api import geglu_grad as geglu_grad
 from .api import gelu as gelu
 from .api import gelu_ as gelu_
 from .api import gelu_grad as gelu_grad
 from .api import get_num_threads as get_num_threads
+from .api import glu as glu
+from .api import glu_grad as glu_grad
 from .api import leaky_relu as leaky_relu
 from .api import leaky_relu_ as leaky_relu_
 from .api import leaky_relu_grad as leaky_relu_grad
@@ -26,6 +30,13 @@ from .api import squared_relu_grad as squared_relu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
+from ._softmax import softmax as softmax
+from ._softmax import softmax_ as softmax_
+from ._softmax import log_softmax as log_softmax
+from ._softmax import log_softmax_ as log_softmax_
+from ._softmax import logsumexp as logsumexp
+from ._softmax import softmax_grad as softmax_grad
+from ._softmax import log_softmax_grad as log_softmax_grad
 
 __version__: str
 __all__ = [
@@ -50,6 +61,10 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "glu",
+    "glu_grad",
+    "geglu",
+    "geglu_grad",
     "get_num_threads",
     "set_num_threads",
     "get_include",
@@ -57,6 +72,13 @@ __all__ = [
     "show_config",
     "reference",
     "__version__",
+    "softmax",
+    "softmax_",
+    "log_softmax",
+    "log_softmax_",
+    "logsumexp",
+    "softmax_grad",
+    "log_softmax_grad",
 ]
 
 def get_include() -> str: ...

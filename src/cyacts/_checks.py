@@ -67,15 +67,15 @@ def is_weak_scalar(value):
     return type(value) in (int, float, bool)
 
 
-def check_out(out, shape, dtype):
+def check_out(out, shape, dtype, name="out"):
     if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+        raise TypeError(f"{name} must be a numpy.ndarray, not {type(out).__name__}")
     if out.shape != shape:
-        raise ValueError(f"out has shape {out.shape}, but the result has shape {shape}")
+        raise ValueError(f"{name} has shape {out.shape}, but the result has shape {shape}")
     if out.dtype != dtype:
-        raise TypeError(f"out has dtype {out.dtype}, but the result has dtype {dtype}")
+        raise TypeError(f"{name} has dtype {out.dtype}, but the result has dtype {dtype}")
     if not out.flags.writeable:
-        raise ValueError("out is read-only")
+        raise ValueError(f"{name} is read-only")
 
 
 def check_inplace(x, name="x"):
@@ -121,3 +121,23 @@ def per_element(value, shape, name):
 def is_dask(value):
     # Checked by module name so that dask is never imported unless the caller already has it.
     return type(value).__module__.split(".")[0] == "dask"
+
+
+def check_axis(axis, ndim):
+    """A reduction's axis: None (every element, one row), or an int in [-ndim, ndim) made
+    non-negative. A 0-d array is one row of one element: axis 0 or -1."""
+    if axis is None:
+        return None
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an int or None, not {type(axis).__name__}")
+    axis = int(axis)
+    span = max(ndim, 1)
+    if not -span <= axis < span:
+        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimensions")
+    return axis % span
+
+
+def check_keepdims(keepdims):
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be a bool, not {type(keepdims).__name__}")
+    return bool(keepdims)

@@ -27,12 +27,14 @@ from libc.stdlib cimport getenv
 
 cdef extern from "_kernels/kernels.h" nogil:
     ctypedef void (*cyacts_kernel_f32)(const float *x, const float *aux1, const float *aux2,
-                                       float *y, size_t n, float param) noexcept nogil
+                                       const float *bias, float *y, float *y2, size_t n,
+                                       float p0, float p1) noexcept nogil
     ctypedef void (*cyacts_kernel_f64)(const double *x, const double *aux1, const double *aux2,
-                                       double *y, size_t n, double param) noexcept nogil
+                                       const double *bias, double *y, double *y2, size_t n,
+                                       double p0, double p1) noexcept nogil
     ctypedef void (*cyacts_kernel_16)(const uint16_t *x, const uint16_t *aux1,
-                                      const uint16_t *aux2, uint16_t *y, size_t n,
-                                      float param) noexcept nogil
+                                      const uint16_t *aux2, const uint16_t *bias, uint16_t *y,
+                                      uint16_t *y2, size_t n, float p0, float p1) noexcept nogil
     ctypedef void (*cyacts_widen)(const uint16_t *src, float *dst, size_t n) noexcept nogil
     ctypedef void (*cyacts_narrow)(const float *src, uint16_t *dst, size_t n) noexcept nogil
     ctypedef struct cyacts_table:
@@ -128,6 +130,7 @@ def select_level(str requested=""):
     cdef bytes req = requested.encode()
     _table = cyacts_select_table(req, &_level)
     cyacts__select_copies(_level)
+    _select_reductions()
     return _level.decode()
 
 
@@ -154,34 +157,54 @@ def set_threads(int n):
     cyacts_set_threads(n)
 
 
-cdef inline void _call(int op, const element *x, const element *aux1, const element *aux2,
-                       element *y, size_t n, double param, int half) noexcept nogil:
+# The operands of a kernel call, by slot: the outputs y and y2, the inputs x, aux1, aux2, bias
+# (absent ones NULL). `par` holds the op's two scalar parameters (0 where it has fewer).
+cdef enum:
+    _Y = 0
+    _X = 1
+    _BIAS = 4
+    _Y2 = 5
+    _NOPS = 6
+
+
+cdef inline void _call(int op, element **p, size_t n, const double *par, int half) noexcept nogil:
     if element is float:
-        _table.f32[op](x, aux1, aux2, y, n, <float>param)
+        _table.f32[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                       <float>par[1])
     elif element is double:
-        _table.f64[op](x, aux1, aux2, y, n, param)
+        _table.f64[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, par[0], par[1])
     elif half == CYACTS_BF16:
-        _table.bf16[op](x, aux1, aux2, y, n, <float>param)
+        _table.bf16[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                        <float>par[1])
     else:
-        _table.f16[op](x, aux1, aux2, y, n, <float>param)
+        _table.f16[op](p[_X], p[2], p[3], p[_BIAS], p[_Y], p[_Y2], n, <float>par[0],
+                       <float>par[1])
 
 
-cdef void _run(int op, const element *x, const element *aux1, const element *aux2, element *y,
-               Py_ssize_t n, double param, Py_ssize_t threads, int half=CYACTS_F16) noexcept nogil:
+cdef inline void _call_at(int op, element **p, Py_ssize_t start, Py_ssize_t n, const double *par,
+                          int half) noexcept nogil:
+    """_call on elements start .. start + n - 1 of every operand."""
+    cdef element *q[_NOPS]
+    cdef int i
+    for i in range(_NOPS):
+        q[i] = NULL if p[i] == NULL else p[i] + start
+    _call(op, q, <size_t>n, par, half)
+
+
+cdef void _run(int op, element **p, Py_ssize_t n, const double *par, Py_ssize_t threads,
+               int half=CYACTS_F16) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c, start
     cdef Py_ssize_t line = 64 // sizeof(element)
     threads = min(threads, n // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        _call(op, x, aux1, aux2, y, <size_t>n, param, half)
+        _call(op, p, <size_t>n, par, half)
         return
     chunk = (n + threads - 1) // threads
     chunk = (chunk + line - 1) // line * line  # whole cache lines per thread
     n_chunks = (n + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
         start = c * chunk
-        _call(op, x + start, NULL if aux1 == NULL else aux1 + start,
-              NULL if aux2 == NULL else aux2 + start, y + start,
-              <size_t>min(chunk, n - start), param, half)
+        _call_at(op, p, start, min(chunk, n - start), par, half)
 
 
 # NumPy's type number of ml_dtypes.bfloat16 (a user-defined dtype), once an array of it is seen
@@ -224,35 +247,52 @@ cdef void *_flat(object a, Py_ssize_t n, object dtype, str name) except NULL:
     return cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-def apply(int op, x, y, aux1=None, aux2=None, double param=0.0, Py_ssize_t n_threads=1):
-    """y = op(x, aux1, aux2; param), elementwise over equal-length contiguous buffers of one
-    dtype: float32 or float64 (any buffer), float16 or bfloat16 (ndarrays)."""
-    cdef int half = _half_kind(y)
+def apply(int op, x, y, aux1=None, aux2=None, double param=0.0, Py_ssize_t n_threads=1, *,
+          double param2=0.0, bias=None, y2=None):
+    """y (and y2) = op(x + bias, aux1, aux2; param, param2), elementwise over equal-length
+    contiguous buffers of one dtype: float32 or float64 (any buffer), float16 or bfloat16
+    (ndarrays). Absent operands are None."""
+    cdef double par[2]
+    par[0], par[1] = param, param2
+    cdef int half = _half_kind(y), i
     if half < 0:
-        _apply_float(op, x, y, aux1, aux2, param, n_threads)
+        _apply_float(op, x, y, aux1, aux2, bias, y2, param, param2, n_threads)
         return
     cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>y)
-    cdef uint16_t *py = <uint16_t *>_flat(y, n, y.dtype, "y")
-    if not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>y):
-        raise ValueError("y is read-only")
-    cdef uint16_t *px = <uint16_t *>_flat(x, n, y.dtype, "x")
-    cdef uint16_t *pa1 = NULL if aux1 is None else <uint16_t *>_flat(aux1, n, y.dtype, "aux1")
-    cdef uint16_t *pa2 = NULL if aux2 is None else <uint16_t *>_flat(aux2, n, y.dtype, "aux2")
+    cdef uint16_t *p[_NOPS]
+    for i, (name, a) in enumerate((("y", y), ("x", x), ("aux1", aux1), ("aux2", aux2),
+                                   ("bias", bias), ("y2", y2))):
+        p[i] = NULL if a is None else <uint16_t *>_flat(a, n, y.dtype, name)
+    for name, a in (("y", y), ("y2", y2)):
+        if a is not None and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
+            raise ValueError(f"{name} is read-only")
     if n == 0:
         return
     with nogil:
-        _run(op, px, pa1, pa2, py, n, param, n_threads, half)
+        _run(op, p, n, par, n_threads, half)
 
 
-def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1=None,
-                 const floating[::1] aux2=None, double param=0.0, Py_ssize_t n_threads=1):
+def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[::1] aux1,
+                 const floating[::1] aux2, const floating[::1] bias, floating[::1] y2,
+                 double param, double param2, Py_ssize_t n_threads):
     cdef Py_ssize_t n = y.shape[0]
+    cdef double par[2]
+    cdef floating *p[_NOPS]
+    par[0], par[1] = param, param2
+    if (x.shape[0] != n or (aux1 is not None and aux1.shape[0] != n)
+            or (aux2 is not None and aux2.shape[0] != n)
+            or (bias is not None and bias.shape[0] != n) or (y2 is not None and y2.shape[0] != n)):
+        raise ValueError(f"every operand must have {n} elements")
     if n == 0:
         return
-    cdef const floating *pa1 = NULL if aux1 is None else &aux1[0]
-    cdef const floating *pa2 = NULL if aux2 is None else &aux2[0]
+    p[_Y] = &y[0]
+    p[_X] = <floating *>&x[0]
+    p[2] = NULL if aux1 is None else <floating *>&aux1[0]
+    p[3] = NULL if aux2 is None else <floating *>&aux2[0]
+    p[_BIAS] = NULL if bias is None else <floating *>&bias[0]
+    p[_Y2] = NULL if y2 is None else &y2[0]
     with nogil:
-        _run(op, &x[0], pa1, pa2, &y[0], n, <floating>param, n_threads)
+        _run(op, p, n, par, n_threads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,10 +307,10 @@ def _apply_float(int op, const floating[::1] x, floating[::1] y, const floating[
 # ---------------------------------------------------------------------------------------------
 cdef enum:
     _MAX_DIMS = 64  # NPY_MAXDIMS of NumPy 2
-    _PAGE = 4096    # bytes of buffer per operand and thread: four of them stay in L1
+    _PAGE = 4096    # bytes of buffer per operand and thread: six of them stay in L1
     _TILE = 1024    # bytes per operand and kernel call on the buffered path
     _ROW_LEAD = 512  # bytes of each operand's next row prefetched on the unit-stride path
-    _STORE = 5 * _PAGE // 8  # doubles per thread: four tiles, placed anywhere in a page
+    _STORE = 7 * _PAGE // 8  # doubles per thread: six tiles, placed anywhere in a page
     _LINE_STEP = 4  # inner steps (in elements) up to which gathered inputs are prefetched
     # Rows shorter than this are packed, several to a tile, for one kernel call: a call per row
     # of 2 or 4 elements runs a transcendental kernel's scalar tail only (~25 ns an element for
@@ -371,14 +411,14 @@ cdef extern from *:
 
 ctypedef struct _cursor:  # a row of a _grid
     Py_ssize_t index[_MAX_DIMS]  # along each outer axis
-    Py_ssize_t offsets[4]        # of the row's first element, per operand, in elements
+    Py_ssize_t offsets[_NOPS]    # of the row's first element, per operand, in elements
 
 ctypedef struct _grid:
     Py_ssize_t n_outer                    # outer axes (rows = the product of their lengths)
     Py_ssize_t cols                       # elements per row
     bint unit                             # every operand has inner stride 1
     Py_ssize_t dims[_MAX_DIMS]            # lengths of the outer axes
-    Py_ssize_t strides[4][_MAX_DIMS + 1]  # [y, x, aux1, aux2][axis], in elements; last: inner
+    Py_ssize_t strides[_NOPS][_MAX_DIMS + 1]  # [operand slot][axis], in elements; last: inner
 
 
 cdef inline void _gather(floating *dst, const floating *src, Py_ssize_t step,
@@ -409,7 +449,8 @@ cdef inline void _prefetch_next(const floating *first, Py_ssize_t step,
 
 
 cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil:
-    """Four tiles in `store` (five pages), at the anchor's offset in its page.
+    """Six tiles in `store` (seven pages), one per operand slot, at the anchor's offset in
+    its page.
 
     A load whose address matches, modulo 4096, a store still in flight waits for it (4K
     aliasing): a tile 64 bytes below the kernel's output made a ReLU 1.2x slower. At the same
@@ -420,12 +461,12 @@ cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil
 
 cdef inline void _cursor_at(const _grid *g, _cursor *c, Py_ssize_t row) noexcept nogil:
     cdef Py_ssize_t i, k, rest = row
-    for i in range(4):
+    for i in range(_NOPS):
         c.offsets[i] = 0
     for k in range(g.n_outer - 1, -1, -1):
         c.index[k] = rest % g.dims[k]
         rest = rest // g.dims[k]
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] += c.index[k] * g.strides[i][k]
 
 
@@ -434,12 +475,12 @@ cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
     cdef Py_ssize_t i, k = g.n_outer - 1
     while k >= 0:
         c.index[k] += 1
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] += g.strides[i][k]
         if c.index[k] < g.dims[k]:
             return
         c.index[k] = 0
-        for i in range(4):
+        for i in range(_NOPS):
             c.offsets[i] -= g.dims[k] * g.strides[i][k]
         k -= 1
 
@@ -447,14 +488,14 @@ cdef inline void _cursor_next(const _grid *g, _cursor *c) noexcept nogil:
 cdef inline void _peek_next(const _grid *g, const _cursor *c, Py_ssize_t *offsets) noexcept nogil:
     """The offsets of the row after c's, c unchanged."""
     cdef Py_ssize_t i, k = g.n_outer - 1
-    for i in range(4):
+    for i in range(_NOPS):
         offsets[i] = c.offsets[i]
     while k >= 0:
         if c.index[k] + 1 < g.dims[k]:
-            for i in range(4):
+            for i in range(_NOPS):
                 offsets[i] += g.strides[i][k]
             return
-        for i in range(4):
+        for i in range(_NOPS):
             offsets[i] -= (g.dims[k] - 1) * g.strides[i][k]
         k -= 1
 
@@ -467,79 +508,82 @@ cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_
     stream little: the next tile's lines are requested while the kernel runs on this one.
     Inputs with steps beyond _LINE_STEP touch a line per element and are left alone."""
     cdef Py_ssize_t i, step
-    for i in range(1, 4):
+    for i in range(_X, _BIAS + 1):
         step = g.strides[i][g.n_outer]
         if base[i] != NULL and step != 0 and step != 1 and -_LINE_STEP <= step <= _LINE_STEP:
             _prefetch_next(base[i] + offsets[i] + col * step, step, n)
 
 
 cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *offsets,
-                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, floating param,
+                     const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, const double *par,
                      char *store) noexcept nogil:
     """Elements col .. col + n - 1 of the row at `offsets` (next_row: the offsets of the row to
-    come after it, or NULL); store: five pages for the tiles."""
-    cdef floating *p[4]
-    cdef const floating *q[3]
+    come after it, or NULL); store: seven pages for the tiles."""
+    cdef floating *p[_NOPS]
+    cdef floating *q[_NOPS]
     cdef floating *buf
     cdef Py_ssize_t i, inner = g.n_outer, start, m, step
     cdef Py_ssize_t tile = _TILE // sizeof(floating), spacing = _PAGE // sizeof(floating)
-    for i in range(4):
+    for i in range(_NOPS):
         p[i] = base[i]
         if p[i] != NULL:
             p[i] += offsets[i] + col * g.strides[i][inner]
     if g.unit:
         if next_row != NULL:
             # the hardware prefetcher starts over on every row: the next one's first lines
-            for i in range(4):
+            for i in range(_NOPS):
                 if base[i] != NULL:
                     cyacts__prefetch(<const char *>(base[i] + next_row[i]), _ROW_LEAD)
-        _call(op, p[1], p[2], p[3], p[0], <size_t>n, param, CYACTS_F16)
+        _call(op, p, <size_t>n, par, CYACTS_F16)
         return
     # tiles at the page offset of the kernel's output, or of its input when the output is a tile
-    step = g.strides[0][inner]
-    if step == 1:
-        buf = _tiles(store, p[0])
-    elif g.strides[1][inner] == 1:
-        buf = _tiles(store, p[1])
+    if g.strides[_Y][inner] == 1:
+        buf = _tiles(store, p[_Y])
+    elif g.strides[_X][inner] == 1:
+        buf = _tiles(store, p[_X])
     else:
         buf = _tiles(store, <floating *>store)
     start = 0
     while start < n:
         m = min(tile, n - start)
-        for i in range(3):
-            q[i] = p[i + 1]
-            step = g.strides[i + 1][inner]
+        for i in range(_NOPS):  # each operand in place where its step is 1, else in its tile
+            q[i] = p[i]
+            step = g.strides[i][inner]
             if q[i] != NULL:
                 q[i] += start * step
                 if step != 1:
-                    _gather(buf + (i + 1) * spacing, q[i], step, m)
-                    q[i] = buf + (i + 1) * spacing
+                    if i != _Y and i != _Y2:
+                        _gather(buf + i * spacing, q[i], step, m)
+                    q[i] = buf + i * spacing
         if start + m < n:
             _prefetch_tile(g, base, offsets, col + start + m, min(tile, n - start - m))
         elif next_row != NULL:
             _prefetch_tile(g, base, next_row, 0, min(tile, g.cols))
-        step = g.strides[0][inner]
-        if step == 1:
-            _call(op, q[0], q[1], q[2], p[0] + start, <size_t>m, param, CYACTS_F16)
-        else:
-            _call(op, q[0], q[1], q[2], buf, <size_t>m, param, CYACTS_F16)
-            _scatter(p[0] + start * step, buf, step, m)
+        _call(op, q, <size_t>m, par, CYACTS_F16)
+        for i in range(_NOPS):
+            step = g.strides[i][inner]
+            if (i == _Y or i == _Y2) and p[i] != NULL and step != 1:
+                _scatter(p[i] + start * step, q[i], step, m)
         start += m
 
 
 cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_t col,
-                  Py_ssize_t start, Py_ssize_t stop, floating param, floating *buf) noexcept nogil:
+                  Py_ssize_t start, Py_ssize_t stop, const double *par,
+                  floating *buf) noexcept nogil:
     """Elements start .. stop - 1 of a grid of short rows, from (c's row, col) on: each tile
     is filled from as many rows as it takes, computed in one kernel call and put back."""
     cdef Py_ssize_t tile = _PAGE // sizeof(floating), inner = g.n_outer, i, j, m, n, first_col
     cdef _cursor first
+    cdef floating *q[_NOPS]
+    for i in range(_NOPS):
+        q[i] = NULL if base[i] == NULL else buf + i * tile
     while start < stop:
         m = min(tile, stop - start)
         first, first_col = c[0], col
         j = 0
         while j < m:
             n = min(g.cols - col, m - j)
-            for i in range(1, 4):
+            for i in range(_X, _BIAS + 1):
                 if base[i] != NULL:
                     _gather(buf + i * tile + j, base[i] + c.offsets[i] + col * g.strides[i][inner],
                             g.strides[i][inner], n)
@@ -548,14 +592,15 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
             if col == g.cols:
                 col = 0
                 _cursor_next(g, c)
-        _call(op, buf + tile, NULL if base[2] == NULL else buf + 2 * tile,
-              NULL if base[3] == NULL else buf + 3 * tile, buf, <size_t>m, param, CYACTS_F16)
+        _call(op, q, <size_t>m, par, CYACTS_F16)
         c[0], col = first, first_col
         j = 0
         while j < m:
             n = min(g.cols - col, m - j)
-            _scatter(base[0] + c.offsets[0] + col * g.strides[0][inner], buf + j,
-                     g.strides[0][inner], n)
+            for i in range(_NOPS):
+                if (i == _Y or i == _Y2) and base[i] != NULL:
+                    _scatter(base[i] + c.offsets[i] + col * g.strides[i][inner], buf + i * tile + j,
+                             g.strides[i][inner], n)
             j += n
             col += n
             if col == g.cols:
@@ -565,64 +610,71 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
 
 
 cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, Py_ssize_t stop,
-                    floating param) noexcept nogil:
+                    const double *par) noexcept nogil:
     """Elements start .. stop - 1 of the flattened grid, row piece by row piece."""
     cdef double store[_STORE]  # doubles: aligned for either dtype
     cdef Py_ssize_t col = start % g.cols, n
-    cdef Py_ssize_t next_row[4]
+    cdef Py_ssize_t next_row[_NOPS]
     cdef _cursor c
     _cursor_at(g, &c, start // g.cols)
     if g.cols < _SHORT_ROW:
-        _packed(op, g, base, &c, col, start, stop, param, <floating *>store)
+        _packed(op, g, base, &c, col, start, stop, par, <floating *>store)
         return
     while start < stop:
         n = min(g.cols - col, stop - start)
         _peek_next(g, &c, next_row)
         _row_piece(op, g, base, c.offsets, NULL if start + n >= stop else next_row, col, n,
-                   param, <char *>store)
+                   par, <char *>store)
         start += n
         col = 0
         _cursor_next(g, &c)
 
 
 cdef void _grid_parallel(int op, const _grid *g, floating **base, Py_ssize_t total,
-                         floating param, Py_ssize_t threads) noexcept nogil:
+                         const double *par, Py_ssize_t threads) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c
     cdef Py_ssize_t line = 64 // sizeof(floating)
     threads = min(threads, total // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        _grid_run(op, g, base, 0, total, param)
+        _grid_run(op, g, base, 0, total, par)
         return
     chunk = (total + threads - 1) // threads
     chunk = (chunk + line - 1) // line * line  # whole cache lines of a C-ordered output
     n_chunks = (total + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
-        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), param)
+        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), par)
 
 
 def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object aux2=None,
-               double param=0.0, Py_ssize_t n_threads=1):
-    """y = op(x, aux1, aux2; param) over equally shaped arrays of any strides, without copies.
+               double param=0.0, Py_ssize_t n_threads=1, *, double param2=0.0, object bias=None,
+               object y2=None):
+    """y (and y2) = op(x + bias, aux1, aux2; param, param2) over equally shaped arrays of any
+    strides, without copies.
 
     Returns False, having written nothing, unless every operand is an aligned native float32
-    (or float64) ndarray of y's dtype and shape with strides in whole elements, and y is
-    writeable and reaches no element twice; True when done.
+    (or float64) ndarray of y's dtype and shape with strides in whole elements, y (and y2,
+    which must have y's strides) is writeable and reaches no element twice; True when done.
     """
-    cdef PyObject *ops[4]
+    cdef PyObject *ops[_NOPS]
     cdef cnp.ndarray a
     cdef int typenum = cnp.PyArray_TYPE(y), nd = cnp.PyArray_NDIM(y), i, k, d = 0, w
     cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(y), length, s, total, reach
     cdef Py_ssize_t dims[_MAX_DIMS]
-    cdef Py_ssize_t strides[4][_MAX_DIMS]
-    cdef char *data[4]
-    cdef float *base32[4]
-    cdef double *base64[4]
+    cdef Py_ssize_t strides[_NOPS][_MAX_DIMS]
+    cdef char *data[_NOPS]
+    cdef float *base32[_NOPS]
+    cdef double *base64[_NOPS]
+    cdef double par[2]
+    par[0], par[1] = param, param2
     cdef bint merge
     cdef _grid g
     if ((typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE) or nd > _MAX_DIMS
             or not cnp.PyArray_ISWRITEABLE(y)):
         return False
-    for i, operand in enumerate((y, x, aux1, aux2)):
+    if y2 is not None and not (isinstance(y2, cnp.ndarray) and cnp.PyArray_ISWRITEABLE(y2)
+                               and (<cnp.ndarray>y2).strides == y.strides):
+        return False
+    for i, operand in enumerate((y, x, aux1, aux2, bias, y2)):
         ops[i] = NULL
         data[i] = NULL
         if operand is None:
@@ -643,7 +695,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
         if length == 1:
             continue
         dims[d] = length
-        for i in range(4):
+        for i in range(_NOPS):
             s = 0 if ops[i] == NULL else cnp.PyArray_STRIDES(<cnp.ndarray>ops[i])[k]
             if s % itemsize:
                 return False
@@ -652,7 +704,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     # walk y forwards: an axis y runs backwards is turned round for every operand
     for k in range(d):
         if strides[0][k] < 0:
-            for i in range(4):
+            for i in range(_NOPS):
                 if data[i] != NULL:
                     data[i] += (dims[k] - 1) * strides[i][k] * itemsize
                 strides[i][k] = -strides[i][k]
@@ -661,7 +713,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
         w = k
         while w > 0 and strides[0][w - 1] < strides[0][w]:
             dims[w - 1], dims[w] = dims[w], dims[w - 1]
-            for i in range(4):
+            for i in range(_NOPS):
                 strides[i][w - 1], strides[i][w] = strides[i][w], strides[i][w - 1]
             w -= 1
     # y reaches no element twice (a writeable as_strided view may): each axis steps past all
@@ -676,37 +728,37 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     w = d - 1
     for k in range(d - 2, -1, -1):
         merge = True
-        for i in range(4):
+        for i in range(_NOPS):
             merge = merge and strides[i][k] == strides[i][w] * dims[w]
         if merge:
             dims[w] *= dims[k]
         else:
             w -= 1
             dims[w] = dims[k]
-            for i in range(4):
+            for i in range(_NOPS):
                 strides[i][w] = strides[i][k]
     if d == 0:  # one element
         g.n_outer, g.cols, g.unit = 0, 1, True
-        for i in range(4):
+        for i in range(_NOPS):
             g.strides[i][0] = 1
     else:
         g.n_outer, g.cols, g.unit = d - 1 - w, dims[d - 1], True
         for k in range(g.n_outer + 1):
             if k < g.n_outer:
                 g.dims[k] = dims[w + k]
-            for i in range(4):
+            for i in range(_NOPS):
                 g.strides[i][k] = strides[i][w + k]
-        for i in range(4):
+        for i in range(_NOPS):
             g.unit = g.unit and (data[i] == NULL or g.strides[i][g.n_outer] == 1)
     total = cnp.PyArray_SIZE(y)
-    for i in range(4):
+    for i in range(_NOPS):
         base32[i] = <float *>data[i]
         base64[i] = <double *>data[i]
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _grid_parallel(op, &g, base32, total, <float>param, n_threads)
+            _grid_parallel(op, &g, base32, total, par, n_threads)
         else:
-            _grid_parallel(op, &g, base64, total, param, n_threads)
+            _grid_parallel(op, &g, base64, total, par, n_threads)
     return True
 
 
@@ -740,9 +792,12 @@ cdef inline bint _apart(cnp.ndarray a, cnp.ndarray out):
     return pa == po or pa + nbytes <= po or po + nbytes <= pa
 
 
-def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param):
+def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param,
+         double param2=0.0):
     """The result of op over x (aux1, aux2 optional, same shape and dtype), or None."""
     cdef Py_ssize_t threads
+    cdef double par[2]
+    cdef void *p[_NOPS]
     cdef int typenum, half = -1
     if n_threads is None:
         threads = cyacts_max_threads()
@@ -771,21 +826,21 @@ def fast(int op, object x, object aux1, object aux2, object out, object n_thread
               and (aux1 is None or _apart(aux1, out)) and (aux2 is None or _apart(aux2, out))):
         return None
     cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>x)
-    cdef void *px = cnp.PyArray_DATA(<cnp.ndarray>x)
-    cdef void *py = cnp.PyArray_DATA(<cnp.ndarray>out)
-    cdef void *pa1 = NULL if aux1 is None else cnp.PyArray_DATA(<cnp.ndarray>aux1)
-    cdef void *pa2 = NULL if aux2 is None else cnp.PyArray_DATA(<cnp.ndarray>aux2)
+    par[0], par[1] = param, param2
+    p[_Y] = cnp.PyArray_DATA(<cnp.ndarray>out)
+    p[_X] = cnp.PyArray_DATA(<cnp.ndarray>x)
+    p[2] = NULL if aux1 is None else cnp.PyArray_DATA(<cnp.ndarray>aux1)
+    p[3] = NULL if aux2 is None else cnp.PyArray_DATA(<cnp.ndarray>aux2)
+    p[_BIAS] = p[_Y2] = NULL
     if n == 0:
         return out
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _run(op, <float *>px, <float *>pa1, <float *>pa2, <float *>py, n, <float>param,
-                 threads)
+            _run(op, <float **>p, n, par, threads)
         elif typenum == cnp.NPY_DOUBLE:
-            _run(op, <double *>px, <double *>pa1, <double *>pa2, <double *>py, n, param, threads)
+            _run(op, <double **>p, n, par, threads)
         else:
-            _run(op, <uint16_t *>px, <uint16_t *>pa1, <uint16_t *>pa2, <uint16_t *>py, n, param,
-                 threads, half)
+            _run(op, <uint16_t **>p, n, par, threads, half)
     return out
 
 
@@ -811,3 +866,291 @@ def convert(src, dst):
         else:
             _table.narrow[half](<const float *>ps, <uint16_t *>pd, n)
     return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# Reductions: softmax, log_softmax, logsumexp and their derivatives (include/cyacts/softmax.h,
+# through the per-instruction-set table of _kernels/reductions.h, picked by select_level).
+# The Python layer (_softmax.py) hands over operands of one compute dtype, float32 or float64,
+# described as a grid: d0 x d1 independent rows (batch axes merged into at most two) of n
+# elements along the reduced axis, every operand with its own strides in elements
+# (s[0], s[1] for the batch axes, s[2] along the row). Two layouts run in place:
+# - rows: every row has unit stride. Threads take equal runs of rows; when there are fewer
+#   rows than threads, each long row is split across the threads at block boundaries
+#   (CYACTS_SM_BLOCK) in three parallel passes (maximum, block sums, final map), the block
+#   sums combined in block order: the same bits as one thread's.
+# - columns: the second batch axis has unit stride (a non-last axis of a C-ordered array).
+#   Tiles of CYACTS_SM_TILE columns walk down the reduced axis, vectorised across the
+#   columns; threads take tiles. The sums run in the rows' order (softmax.h, B).
+# logsumexp writes one value per row: its output has the batch axes only (s[2] unused).
+# ---------------------------------------------------------------------------------------------
+from libc.stdlib cimport malloc, free
+
+cdef extern from "_kernels/reductions.h" nogil:
+    ctypedef struct cyacts_sm_consts:
+        double m, p, q, r
+    ctypedef void (*cyacts_sm_rows_f32)(const float *x, const float *a, float *y, size_t rows,
+                                        size_t n, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef void (*cyacts_sm_cols_f32)(const float *x, const float *a, float *y, size_t n,
+                                        size_t w, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef float (*cyacts_sm_max_f32)(const float *x, size_t n) noexcept nogil
+    ctypedef void (*cyacts_sm_parts_f32)(const float *x, const float *a, size_t n, float m,
+                                         double *parts) noexcept nogil
+    ctypedef void (*cyacts_sm_consts_f32)(float m, const double *parts, size_t blocks,
+                                          cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_map_f32)(const float *x, const float *a, float *y, size_t n,
+                                       const cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_rows_f64)(const double *x, const double *a, double *y,
+                                        size_t rows, size_t n, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef void (*cyacts_sm_cols_f64)(const double *x, const double *a, double *y, size_t n,
+                                        size_t w, Py_ssize_t xs, Py_ssize_t as_,
+                                        Py_ssize_t ys) noexcept nogil
+    ctypedef double (*cyacts_sm_max_f64)(const double *x, size_t n) noexcept nogil
+    ctypedef void (*cyacts_sm_parts_f64)(const double *x, const double *a, size_t n, double m,
+                                         double *parts) noexcept nogil
+    ctypedef void (*cyacts_sm_consts_f64)(double m, const double *parts, size_t blocks,
+                                          cyacts_sm_consts *k) noexcept nogil
+    ctypedef void (*cyacts_sm_map_f64)(const double *x, const double *a, double *y, size_t n,
+                                       const cyacts_sm_consts *k) noexcept nogil
+    ctypedef struct cyacts_reduce_table:
+        cyacts_sm_rows_f32 rows_f32[1]
+        cyacts_sm_cols_f32 cols_f32[1]
+        cyacts_sm_parts_f32 parts_f32[1]
+        cyacts_sm_consts_f32 consts_f32[1]
+        cyacts_sm_map_f32 map_f32[1]
+        cyacts_sm_max_f32 max_f32
+        cyacts_sm_rows_f64 rows_f64[1]
+        cyacts_sm_cols_f64 cols_f64[1]
+        cyacts_sm_parts_f64 parts_f64[1]
+        cyacts_sm_consts_f64 consts_f64[1]
+        cyacts_sm_map_f64 map_f64[1]
+        cyacts_sm_max_f64 max_f64
+    const cyacts_reduce_table *cyacts_select_reduce_table(const char *level)
+    enum:
+        CYACTS_SM_BLOCK
+        CYACTS_SM_TILE
+        CYACTS_N_REDUCTIONS
+
+cdef extern from *:
+    """
+    #define CYACTS__REDUCE_NAME(OP, name) #name,
+    static const char *cyacts__reduce_names[] = {CYACTS_REDUCTIONS(CYACTS__REDUCE_NAME)};
+    """
+    const char *cyacts__reduce_names[]
+
+#: reduction name -> index into the reductions' table (the registry's REDUCTIONS, in order)
+REDUCTIONS = {cyacts__reduce_names[i].decode(): i for i in range(CYACTS_N_REDUCTIONS)}
+#: elements per block of a row's sums, and columns per tile of the strided path
+SM_BLOCK = CYACTS_SM_BLOCK
+SM_TILE = CYACTS_SM_TILE
+cdef enum:
+    # fewest elements per thread: a softmax element costs a few ns, a parallel region a few us
+    _SM_GRAIN = 16384
+#: the same, for the tests
+SM_GRAIN = _SM_GRAIN
+
+cdef const cyacts_reduce_table *_rtable = NULL
+
+
+cdef void _select_reductions():
+    global _rtable
+    _rtable = cyacts_select_reduce_table(_level)
+
+
+cdef inline void _sm_rows(int op, const floating *x, const floating *a, floating *y, size_t rows,
+                          size_t n, Py_ssize_t xs, Py_ssize_t as_, Py_ssize_t ys) noexcept nogil:
+    if floating is float:
+        _rtable.rows_f32[op](x, a, y, rows, n, xs, as_, ys)
+    else:
+        _rtable.rows_f64[op](x, a, y, rows, n, xs, as_, ys)
+
+
+cdef inline void _sm_cols(int op, const floating *x, const floating *a, floating *y, size_t n,
+                          size_t w, Py_ssize_t xs, Py_ssize_t as_, Py_ssize_t ys) noexcept nogil:
+    if floating is float:
+        _rtable.cols_f32[op](x, a, y, n, w, xs, as_, ys)
+    else:
+        _rtable.cols_f64[op](x, a, y, n, w, xs, as_, ys)
+
+
+cdef inline floating _sm_max(const floating *x, size_t n) noexcept nogil:
+    if floating is float:
+        return _rtable.max_f32(x, n)
+    else:
+        return _rtable.max_f64(x, n)
+
+
+cdef inline void _sm_parts(int op, const floating *x, const floating *a, size_t n, floating m,
+                           double *parts) noexcept nogil:
+    if floating is float:
+        _rtable.parts_f32[op](x, a, n, m, parts)
+    else:
+        _rtable.parts_f64[op](x, a, n, m, parts)
+
+
+cdef inline void _sm_consts(int op, floating m, const double *parts, size_t blocks,
+                            cyacts_sm_consts *k) noexcept nogil:
+    if floating is float:
+        _rtable.consts_f32[op](m, parts, blocks, k)
+    else:
+        _rtable.consts_f64[op](m, parts, blocks, k)
+
+
+cdef inline void _sm_map(int op, const floating *x, const floating *a, floating *y, size_t n,
+                         const cyacts_sm_consts *k) noexcept nogil:
+    if floating is float:
+        _rtable.map_f32[op](x, a, y, n, k)
+    else:
+        _rtable.map_f64[op](x, a, y, n, k)
+
+
+cdef struct _sm_grid:
+    Py_ssize_t d0, d1, n
+    Py_ssize_t s[3][3]  # [operand: x, a, y][axis: batch 0, batch 1, reduced]
+    bint reduces        # logsumexp: y has one value per row
+
+
+cdef void _sm_row_runs(int op, const _sm_grid *g, floating *x, floating *a, floating *y,
+                       Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """Rows start .. stop - 1 of the grid (row r = (r // d1, r % d1)), in runs along axis 1."""
+    cdef Py_ssize_t r = start, i0, i1, m
+    while r < stop:
+        i0, i1 = r // g.d1, r % g.d1
+        m = min(g.d1 - i1, stop - r)
+        _sm_rows(op, x + i0 * g.s[0][0] + i1 * g.s[0][1],
+                 NULL if a == NULL else a + i0 * g.s[1][0] + i1 * g.s[1][1],
+                 y + i0 * g.s[2][0] + i1 * g.s[2][1], <size_t>m, <size_t>g.n,
+                 g.s[0][1], g.s[1][1], g.s[2][1])
+        r += m
+
+
+cdef inline floating _sm_max_nan(floating m, floating v) noexcept nogil:
+    # NaN-sticky, as cyacts__sm_max_*: a NaN maximum stays
+    return v if (v > m or v != v) else m
+
+
+cdef int _sm_split_row(int op, bint has_max, bint reduces, const floating *x, const floating *a,
+                       floating *y, Py_ssize_t n, Py_ssize_t threads) noexcept nogil:
+    """One row across `threads` threads, cut at block boundaries; -1 when out of memory."""
+    cdef Py_ssize_t blocks = (n + CYACTS_SM_BLOCK - 1) // CYACTS_SM_BLOCK, t, b0, b1, lo, hi
+    cdef double *parts
+    cdef floating *maxes
+    cdef floating m = 0
+    cdef cyacts_sm_consts k
+    threads = min(threads, blocks)
+    parts = <double *>malloc(2 * blocks * sizeof(double))
+    maxes = <floating *>malloc(threads * sizeof(floating))
+    if parts == NULL or maxes == NULL:
+        free(parts)
+        free(maxes)
+        return -1
+    if has_max:
+        for t in prange(threads, schedule='static', num_threads=threads):
+            b0 = t * blocks // threads
+            b1 = (t + 1) * blocks // threads
+            lo = b0 * CYACTS_SM_BLOCK
+            hi = min(n, b1 * CYACTS_SM_BLOCK)
+            maxes[t] = _sm_max(x + lo, <size_t>(hi - lo))
+        m = maxes[0]
+        for t in range(1, threads):
+            m = _sm_max_nan(m, maxes[t])
+    for t in prange(threads, schedule='static', num_threads=threads):
+        b0 = t * blocks // threads
+        b1 = (t + 1) * blocks // threads
+        lo = b0 * CYACTS_SM_BLOCK
+        hi = min(n, b1 * CYACTS_SM_BLOCK)
+        # a block's sum is two doubles, in block order
+        _sm_parts(op, x + lo, NULL if a == NULL else a + lo, <size_t>(hi - lo), m,
+                  parts + 2 * b0)
+    _sm_consts(op, m, parts, <size_t>blocks, &k)
+    if reduces:
+        y[0] = <floating>k.p
+    else:
+        for t in prange(threads, schedule='static', num_threads=threads):
+            b0 = t * blocks // threads
+            b1 = (t + 1) * blocks // threads
+            lo = b0 * CYACTS_SM_BLOCK
+            hi = min(n, b1 * CYACTS_SM_BLOCK)
+            _sm_map(op, x + lo, NULL if a == NULL else a + lo, y + lo, <size_t>(hi - lo), &k)
+    free(parts)
+    free(maxes)
+    return 0
+
+
+cdef int _sm_grid_run(int op, bint has_max, const _sm_grid *g, bint columns, floating *x,
+                      floating *a, floating *y, Py_ssize_t threads) noexcept nogil:
+    cdef Py_ssize_t rows = g.d0 * g.d1, chunk, c, r, tiles, units, u, i0, t0, w
+    threads = min(threads, rows * g.n // _SM_GRAIN)
+    if not cyacts_openmp():
+        threads = 1
+    if columns:
+        tiles = (g.d1 + CYACTS_SM_TILE - 1) // CYACTS_SM_TILE
+        units = g.d0 * tiles
+        threads = max(1, min(threads, units))
+        for u in prange(units, schedule='static', num_threads=threads):
+            i0 = u // tiles
+            t0 = (u % tiles) * CYACTS_SM_TILE
+            w = min(<Py_ssize_t>CYACTS_SM_TILE, g.d1 - t0)
+            _sm_cols(op, x + i0 * g.s[0][0] + t0,
+                     NULL if a == NULL else a + i0 * g.s[1][0] + t0,
+                     y + i0 * g.s[2][0] + t0 * g.s[2][1], <size_t>g.n, <size_t>w, g.s[0][2],
+                     g.s[1][2], g.s[2][1] if g.reduces else g.s[2][2])
+        return 0
+    if threads < 2:
+        _sm_row_runs(op, g, x, a, y, 0, rows)
+        return 0
+    if rows >= threads or g.n < 2 * CYACTS_SM_BLOCK:
+        chunk = (rows + threads - 1) // threads
+        for c in prange((rows + chunk - 1) // chunk, schedule='static', num_threads=threads):
+            _sm_row_runs(op, g, x, a, y, c * chunk, min(rows, (c + 1) * chunk))
+        return 0
+    # fewer rows than threads, each long: every row across the threads
+    for r in range(rows):
+        i0, u = r // g.d1, r % g.d1
+        if _sm_split_row(op, has_max, g.reduces, x + i0 * g.s[0][0] + u * g.s[0][1],
+                         NULL if a == NULL else a + i0 * g.s[1][0] + u * g.s[1][1],
+                         y + i0 * g.s[2][0] + u * g.s[2][1], g.n, threads) < 0:
+            return -1
+    return 0
+
+
+def reduce_grid(int op, bint has_max, bint reduces, cnp.ndarray x, object a, cnp.ndarray y,
+                Py_ssize_t d0, Py_ssize_t d1, Py_ssize_t n, tuple xs, tuple as_, tuple ys,
+                bint columns, Py_ssize_t n_threads=1):
+    """Reduction `op` over the grid described above; x, a (or None) and y are float32 or
+    float64 ndarrays of one dtype whose data pointers are the grid's first element, strides in
+    elements. Checked by the Python layer (_softmax.py): the strides reach only the arrays'
+    elements and the layout is the one `columns` names."""
+    cdef _sm_grid g
+    cdef int i, rc
+    cdef int typenum = cnp.PyArray_TYPE(y)
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pa = NULL
+    cdef void *py = cnp.PyArray_DATA(y)
+    if cnp.PyArray_TYPE(x) != typenum or (typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE):
+        raise TypeError("reduce_grid takes float32 or float64 arrays of one dtype")
+    if a is not None:
+        if cnp.PyArray_TYPE(<cnp.ndarray>a) != typenum:
+            raise TypeError("reduce_grid takes float32 or float64 arrays of one dtype")
+        pa = cnp.PyArray_DATA(<cnp.ndarray>a)
+    if not 0 <= op < CYACTS_N_REDUCTIONS:
+        raise ValueError(f"no reduction {op}")
+    g.d0, g.d1, g.n, g.reduces = d0, d1, n, reduces
+    for i in range(3):
+        g.s[0][i] = xs[i]
+        g.s[1][i] = as_[i] if a is not None else 0
+        g.s[2][i] = ys[i]
+    if d0 <= 0 or d1 <= 0 or (n == 0 and not reduces):
+        return
+    with nogil:
+        if typenum == cnp.NPY_FLOAT:
+            rc = _sm_grid_run(op, has_max, &g, columns, <float *>px, <float *>pa, <float *>py,
+                              n_threads)
+        else:
+            rc = _sm_grid_run(op, has_max, &g, columns, <double *>px, <double *>pa,
+                              <double *>py, n_threads)
+    if rc < 0:
+        raise MemoryError("no memory for a row's block sums")

@@ -26,7 +26,7 @@ from dask.array.core import normalize_chunks
 from . import _checks, _ops
 
 # the arguments that may be arrays: x, grad_output and every per-element parameter
-_ARRAY_PARAMS = ("x", "grad_output") + tuple(
+_ARRAY_PARAMS = ("x", "grad_output", "bias") + tuple(
     sorted({p.name for op in _ops.OPS for p in op.params if p.per_element}))
 
 

@@ -14,7 +14,14 @@ B. An op computes through one or more C kernels. A `choice` parameter picks the 
    kernel has a derivative kernel `<kernel>_grad`; the derivative from the output runs either
    that same kernel (where f' of the output equals f' of the input: relu, leaky_relu with
    alpha > 0) or a kernel of its own (`<kernel>_grad_from_output`).
-C. Adding an activation: its element functions in a family header (include/cyacts/), one entry
+C. An op has at most two scalar parameters (the params without choices, in order), passed to
+   every kernel of the op, the from-output one included: cyacts_elem_<kernel>_<dtype>(x, p0,
+   p1). Every forward and derivative also takes `bias=` (the op of x + bias, one pass): the
+   driver adds it in blocks before the kernel runs, so no kernel knows about it.
+D. A gated unit (`Gated`: glu, swiglu, geglu) applies an op's forward kernel to its first
+   operand and multiplies by the second; its derivative returns both gradients from one pass.
+   Its kernels are the op's element functions in the GATED / GATED_GRAD calling shapes.
+E. Adding an activation: its element functions in a family header (include/cyacts/), one entry
    here, its reference in reference.py; then `python tools/generate.py`. tests/test_registry.py
    names whatever is missing.
 
@@ -36,6 +43,16 @@ FAMILIES = {
 
 #: accuracy classes, in ULPs of the result dtype: {dtype name: bound}
 EXACT = {"float32": 0, "float64": 0}
+
+
+class _Required:
+    """The default of a parameter that has none (threshold's threshold and value)."""
+
+    def __repr__(self):
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
 
 
 def _bounds(f32, f64):
@@ -61,6 +78,14 @@ class Param:
     test_values: tuple = ()
     #: stub type of the parameter
     stub_type: str = "float"
+    #: the parameter also accepts None, and the kernels then receive this number
+    none_value: Optional[float] = None
+    #: (test(value) -> bool, message): ValueError(message) when a value fails the test
+    valid: Optional[tuple] = None
+
+    @property
+    def required(self):
+        return self.default is REQUIRED
 
     @property
     def kw_only_in_grad(self):
@@ -112,6 +137,8 @@ class Op:
     grad_ulp: Optional[dict] = None
     #: where the oracle lives: the names in cyacts.reference
     reference: str = ""
+    #: (test(params dict) -> bool, message) for relations between parameters
+    param_check: Optional[tuple] = None
 
     # -- derived ---------------------------------------------------------------------------
     @property
@@ -125,9 +152,14 @@ class Op:
         return next((p for p in self.params if p.per_element), None)
 
     @property
+    def scalars(self):
+        """The parameters passed to the kernels as their scalar arguments, in order (<= 2)."""
+        return tuple(p for p in self.params if not p.choices)
+
+    @property
     def scalar(self):
-        """The parameter passed to the kernels as their scalar argument, or None."""
-        return next((p for p in self.params if not p.choices), None)
+        """The first scalar parameter, or None."""
+        return next(iter(self.scalars), None)
 
     @property
     def kernel_names(self):
@@ -140,22 +172,34 @@ class Op:
 
     def kernels(self):
         """Every C kernel of this op: (kernel name, element function, calling shape, grain)."""
-        scalar = self.scalar.name if self.scalar is not None else ""
-        shape = "_PARAM" if scalar else ""
+        scalars = tuple(p.name for p in self.scalars)
+        assert len(scalars) <= 2, f"{self.name}: the kernels take at most two scalars"
+        shape = _PARAM_SHAPE[len(scalars)]
         rows = []
         for kernel in self.kernel_names.values():
-            rows.append(Kernel(kernel, kernel, "MAP" + shape, self.grain, scalar))
+            rows.append(Kernel(kernel, kernel, "MAP" + shape, self.grain, scalars))
             rows.append(Kernel(kernel + "_grad", kernel + "_grad", "GRAD" + shape, self.grain,
-                               scalar))
+                               scalars))
             if self.from_output == "own":
                 rows.append(Kernel(kernel + "_grad_from_output", kernel + "_grad_from_output",
-                                   "GRAD", self.from_output_grain))
+                                   "GRAD" + shape, self.from_output_grain, scalars))
         if self.per_element_kernel:
-            base, name = self.kernel_names[None], self.per_element.name
+            base, name = self.kernel_names[None], (self.per_element.name,)
             rows.append(Kernel(self.per_element_kernel, base, "MAP_ARRAY", self.grain, name))
             rows.append(Kernel(self.per_element_kernel + "_grad", base + "_grad", "GRAD_ARRAY",
                                self.grain, name))
         return rows
+
+    def check(self, params):
+        """ValueError for parameter values the op refuses (each parameter's `valid`, then the
+        op's `param_check`); `params` holds Python numbers (or arrays for per-element ones)."""
+        for p in self.params:
+            value = params.get(p.name, p.default)
+            if p.valid and isinstance(value, float) and not p.valid[0](value):
+                raise ValueError(f"{p.valid[1]}, got {p.name}={value!r}")
+        if self.param_check and not self.param_check[0](params):
+            raise ValueError(self.param_check[1] + ", got " + ", ".join(
+                f"{k}={v!r}" for k, v in params.items()))
 
     def variants(self):
         """Every parameter set the tests exercise: each choice, and each scalar test value,
@@ -183,18 +227,33 @@ class Op:
         return f"{self.name}({args})" if args else self.name
 
 
+#: the calling shapes' suffix for 0, 1 and 2 scalar parameters
+_PARAM_SHAPE = ("", "_PARAM", "_PARAM2")
+
+
 @dataclasses.dataclass(frozen=True)
 class Kernel:
     """One C array function: cyacts_<name>_f32 / _f64 over cyacts_elem_<elem>_<dtype>."""
 
     name: str
     elem: str
-    #: calling shape: MAP (x, y, n), MAP_PARAM (+ a scalar), MAP_ARRAY (+ one value per
-    #: element), GRAD (x, grad_output, y, n) and GRAD_PARAM / GRAD_ARRAY likewise
+    #: calling shape: MAP (x, y, n), MAP_PARAM / MAP_PARAM2 (+ one or two scalars), MAP_ARRAY
+    #: (+ one value per element), GRAD (x, grad_output, y, n) and GRAD_PARAM, GRAD_PARAM2,
+    #: GRAD_ARRAY likewise; GATED (gate, value, out, n) and GATED_GRAD (gate, value,
+    #: grad_output, grad_gate, grad_value, n), with _PARAM for one scalar
     shape: str
     grain: int
-    #: the C name of the scalar or per-element parameter ("" for none)
-    param: str = ""
+    #: the C names of the scalar parameters, or of the per-element one
+    params: tuple = ()
+
+    @property
+    def param(self):
+        """The first parameter's C name ("" for none)."""
+        return self.params[0] if self.params else ""
+
+    @property
+    def gated(self):
+        return self.shape.startswith("GATED")
 
 
 def _positive(value):
@@ -264,9 +323,86 @@ OPS = (
 BY_NAME = {op.name: op for op in OPS}
 
 
+@dataclasses.dataclass(frozen=True)
+class Gated:
+    """A gated unit: act(gate) * value, the activation being an op of OPS."""
+
+    name: str
+    #: the op applied to the gate; its parameters are the unit's
+    activation: str
+    #: the op's forward kernel -> this unit's kernel
+    kernel_map: dict
+    formula: str
+    grad_formula: str
+    notes: str = ""
+    #: where the oracle lives: the names in cyacts.reference
+    reference: str = ""
+
+    @property
+    def op(self):
+        return BY_NAME[self.activation]
+
+    @property
+    def params(self):
+        return self.op.params
+
+    @property
+    def reference_names(self):
+        return (self.reference or self.name), (self.reference or self.name) + "_grad"
+
+    @property
+    def ulp(self):
+        """The activation's bound plus one rounding for the product."""
+        return {k: v + 1 for k, v in self.op.ulp.items()}
+
+    @property
+    def grad_ulp(self):
+        """Both gradients: the activation's (forward or derivative) bound plus one."""
+        return {k: max(v, self.op.grad_ulp[k]) + 1 for k, v in self.op.ulp.items()}
+
+    def kernel_for(self, params):
+        """The forward kernel name for a parameter dict (defaults filled in)."""
+        return self.kernel_map[self.op.kernel_for(params)]
+
+    def kernels(self):
+        scalars = tuple(p.name for p in self.op.scalars)
+        shape = _PARAM_SHAPE[len(scalars)]
+        rows = []
+        for base, kernel in self.kernel_map.items():
+            rows.append(Kernel(kernel, base, "GATED" + shape, self.op.grain, scalars))
+            rows.append(Kernel(kernel + "_grad", base, "GATED_GRAD" + shape, self.op.grain,
+                               scalars))
+        return rows
+
+
+GATED = (
+    Gated("glu", "sigmoid", {"sigmoid": "glu"},
+          formula="sigmoid(gate) * value (PyTorch's F.glu(h) is glu(h[..., d:], h[..., :d])).",
+          grad_formula="(grad_gate, grad_value) = (g value sigmoid'(gate), g sigmoid(gate)) for "
+                       "g = grad_output (1 when None), from one pass."),
+    Gated("geglu", "gelu", {"gelu": "geglu", "gelu_tanh": "geglu_tanh"},
+          formula="gelu(gate, approximate) * value (Gemma's GeGLU).",
+          grad_formula="(grad_gate, grad_value) = (g value gelu'(gate), g gelu(gate)) for "
+                       "g = grad_output (1 when None), from one pass."),
+)
+
+GATED_BY_NAME = {unit.name: unit for unit in GATED}
+
+
 def kernels():
-    """Every C kernel of every op, in table order."""
-    return [k for op in OPS for k in op.kernels()]
+    """Every C kernel of every op and gated unit, in table order."""
+    return [k for op in OPS + GATED for k in op.kernels()]
+
+
+def bias_kernels():
+    """The forward kernels with a fused-bias C function, cyacts_<name>_bias_<dtype>(x, bias, y,
+    rows, cols[, scalars])."""
+    return [k for k in kernels() if k.shape.startswith("MAP") and k.shape != "MAP_ARRAY"]
+
+
+def c_functions():
+    """The names of every array function of the C API, without the dtype suffix."""
+    return [k.name for k in kernels()] + [k.name + "_bias" for k in bias_kernels()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,11 +416,14 @@ class KernelUse:
     from_output: bool
     #: fed the per-element parameter as an array
     per_element: bool
+    #: the gated unit this kernel computes (op is its activation), or None
+    gated: Optional[Gated] = None
 
     @property
     def ulp(self):
         """The published bound of this kernel's results, {dtype: ULPs}."""
-        return self.op.grad_ulp if self.grad else self.op.ulp
+        entry = self.gated or self.op
+        return entry.grad_ulp if self.grad else entry.ulp
 
 
 def kernel_uses():
@@ -301,13 +440,20 @@ def kernel_uses():
         if op.per_element_kernel:
             uses[op.per_element_kernel] = KernelUse(op, {}, False, False, True)
             uses[op.per_element_kernel + "_grad"] = KernelUse(op, {}, True, False, True)
+    for unit in GATED:
+        for base, kernel in unit.kernel_map.items():
+            params = uses[base].params
+            uses[kernel] = KernelUse(unit.op, params, False, False, False, unit)
+            uses[kernel + "_grad"] = KernelUse(unit.op, params, True, False, False, unit)
     assert set(uses) == {k.name for k in kernels()}
     return uses
 
 
 def public_names():
-    """The public functions made from the registry: f, f_ and f_grad of every op."""
-    return [n for op in OPS for n in (op.name, op.name + "_", op.name + "_grad")]
+    """The public functions made from the registry: f, f_ and f_grad of every op, then f and
+    f_grad of every gated unit."""
+    return ([n for op in OPS for n in (op.name, op.name + "_", op.name + "_grad")]
+            + [n for unit in GATED for n in (unit.name, unit.name + "_grad")])
 
 
 def resolve(value, params, op):
@@ -319,3 +465,91 @@ def resolve(value, params, op):
         return params.get(value, param.default)
     return value
 
+
+
+# ============================================================================================
+# Reductions: functions along an axis (softmax, log_softmax, logsumexp and the derivatives)
+# ============================================================================================
+# A family of its own: each entry is one public function of cyacts (made by _softmax.py), one
+# op of the reductions' kernel table (_kernels/reduce_ops.h, generated) and one C function per
+# dtype (include/cyacts/softmax.h), with its oracle in cyacts.reference. The C functions take
+# `rows` rows of `cols` contiguous elements, `row_stride` apart.
+
+#: the header holding the reductions (their element functions, row loops and C API)
+REDUCTION_HEADER = "softmax.h"
+
+
+@dataclasses.dataclass(frozen=True)
+class Reduction:
+    """One function along an axis of its input."""
+
+    name: str
+    #: first docstring line: the formula
+    formula: str
+    #: the rest of the docstring: semantics and trade-offs
+    notes: str = ""
+    #: the array arguments: ("x",) for a forward, ("y", "grad_output") for a derivative read
+    #: from the forward's output y
+    inputs: tuple = ("x",)
+    #: "elements" (the input's shape) or "rows" (one value per row: the axis removed, or kept
+    #: with keepdims=True)
+    result: str = "elements"
+    #: has the in-place form f_(x, axis)
+    inplace: bool = False
+    #: max error in ULPs against the correctly rounded result, {dtype: bound}
+    ulp: Optional[dict] = None
+    #: what the bound is relative to, where that is not the result itself
+    ulp_of: str = "the result"
+    #: the oracle in cyacts.reference (default: the same name)
+    reference: str = ""
+
+    @property
+    def is_grad(self):
+        return len(self.inputs) == 2
+
+    @property
+    def reference_name(self):
+        return self.reference or self.name
+
+    def c_arguments(self, ctype):
+        """The parameter list of cyacts_<name>_<f32|f64>."""
+        T = ctype
+        tail = "size_t rows, size_t cols, ptrdiff_t row_stride"
+        if self.is_grad:
+            return f"const {T} *y, const {T} *grad_output, {T} *grad_input, {tail}"
+        return f"const {T} *x, {T} *y, {tail}"
+
+
+_SOFTMAX_NOTES = (
+    "axis is an int (negative counts from the end) or None (the whole array as one row). "
+    "Stable for any finite input (the row's maximum is subtracted); -inf entries get "
+    "probability 0; a row that is all -inf, or holds +inf or NaN, gives NaN.")
+
+REDUCTIONS = (
+    Reduction("softmax", "exp(x - max) / sum(exp(x - max)) along axis.",
+              notes=_SOFTMAX_NOTES, inplace=True, ulp=_bounds(2, 4)),
+    Reduction("log_softmax", "(x - max) - log(sum(exp(x - max))) along axis.",
+              notes=_SOFTMAX_NOTES.replace("probability 0", "log-probability -inf"),
+              inplace=True, ulp=_bounds(2, 4)),
+    Reduction("logsumexp", "max + log(sum(exp(x - max))) along axis: log(sum(exp(x))).",
+              notes="axis is an int or None (every element); keepdims=True keeps the axis "
+                    "with length 1. A row that is all -inf, or empty, gives -inf; +inf gives "
+                    "+inf, NaN gives NaN.",
+              result="rows", ulp=_bounds(2, 4),
+              ulp_of="the result, or of max(|max|, log(sum)) where the two cancel"),
+    Reduction("softmax_grad", "y * (grad_output - sum(grad_output * y)) along axis, "
+              "y = softmax(x): the gradient of softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="y * max(|grad_output|, |sum(grad_output * y)|)"),
+    Reduction("log_softmax_grad", "grad_output - exp(y) * sum(grad_output) along axis, "
+              "y = log_softmax(x): the gradient of log_softmax from its output.",
+              notes="out=grad_output computes in place.", inputs=("y", "grad_output"),
+              ulp=_bounds(2, 4), ulp_of="max(|grad_output|, |exp(y) sum(grad_output)|)"),
+)
+
+REDUCTIONS_BY_NAME = {r.name: r for r in REDUCTIONS}
+
+
+def reduction_names():
+    """The public functions of the reductions: f, and f_ where it has an in-place form."""
+    return [n for r in REDUCTIONS for n in ((r.name, r.name + "_") if r.inplace else (r.name,))]

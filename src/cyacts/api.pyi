@@ -27,6 +27,10 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "glu",
+    "glu_grad",
+    "geglu",
+    "geglu_grad",
     "get_num_threads", "set_num_threads",
 ]
 
@@ -46,265 +50,359 @@ _InplaceT = TypeVar("_InplaceT", bound=npt.NDArray[np.floating[Any]])
 
 # ---- relu ------------------------------------------------------------------------------------
 @overload
-def relu(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
-@overload
-def relu(x: _Scalar, *, out: None = None, n_threads: int | None = None) -> np.floating[Any]: ...
+def relu(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
 @overload
 def relu(
-    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def relu(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def relu(
-    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def relu_(x: _InplaceT) -> _InplaceT: ...
+def relu_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
 @overload
 def relu_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def relu_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def relu_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def relu_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- leaky_relu ------------------------------------------------------------------------------
 @overload
 def leaky_relu(
-    x: npt.ArrayLike, alpha: _Alpha = 0.01, *, out: _OutT, n_threads: int | None = None,
-) -> _OutT: ...
-@overload
-def leaky_relu(
-    x: _Scalar, alpha: float = 0.01, *, out: None = None, n_threads: int | None = None,
-) -> np.floating[Any]: ...
-@overload
-def leaky_relu(
-    x: npt.NDArray[_FloatT], alpha: _Alpha = 0.01, *, out: None = None,
+    x: npt.ArrayLike, alpha: _Alpha = 0.01, *, bias: npt.ArrayLike | None = None, out: _OutT,
     n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def leaky_relu(
+    x: _Scalar, alpha: float = 0.01, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def leaky_relu(
+    x: npt.NDArray[_FloatT], alpha: _Alpha = 0.01, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def leaky_relu(
-    x: npt.ArrayLike, alpha: _Alpha = 0.01, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, alpha: _Alpha = 0.01, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def leaky_relu_(x: _InplaceT, alpha: _Alpha = 0.01) -> _InplaceT: ...
+def leaky_relu_(
+    x: _InplaceT, alpha: _Alpha = 0.01, *, bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
 @overload
 def leaky_relu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, alpha: _Alpha = 0.01,
-    out: _OutT, n_threads: int | None = None, from_output: bool = False,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def leaky_relu_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, alpha: float = 0.01, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, alpha: float = 0.01,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def leaky_relu_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, alpha: _Alpha = 0.01, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, alpha: _Alpha = 0.01,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def leaky_relu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, alpha: _Alpha = 0.01,
-    out: None = None, n_threads: int | None = None, from_output: bool = False,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- relu6 -----------------------------------------------------------------------------------
 @overload
-def relu6(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
-@overload
-def relu6(x: _Scalar, *, out: None = None, n_threads: int | None = None) -> np.floating[Any]: ...
+def relu6(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
 @overload
 def relu6(
-    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def relu6(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def relu6(
-    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def relu6_(x: _InplaceT) -> _InplaceT: ...
+def relu6_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
 @overload
 def relu6_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def relu6_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def relu6_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def relu6_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- squared_relu ----------------------------------------------------------------------------
 @overload
-def squared_relu(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
+def squared_relu(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
 @overload
 def squared_relu(
-    x: _Scalar, *, out: None = None, n_threads: int | None = None,
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> np.floating[Any]: ...
 @overload
 def squared_relu(
-    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def squared_relu(
-    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def squared_relu_(x: _InplaceT) -> _InplaceT: ...
+def squared_relu_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
 @overload
 def squared_relu_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def squared_relu_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def squared_relu_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def squared_relu_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- gelu ------------------------------------------------------------------------------------
 @overload
 def gelu(
-    x: npt.ArrayLike, *, approximate: _Approximate = "none", out: _OutT,
-    n_threads: int | None = None,
+    x: npt.ArrayLike, *, approximate: _Approximate = "none", bias: npt.ArrayLike | None = None,
+    out: _OutT, n_threads: int | None = None,
 ) -> _OutT: ...
 @overload
 def gelu(
-    x: _Scalar, *, approximate: _Approximate = "none", out: None = None,
-    n_threads: int | None = None,
+    x: _Scalar, *, approximate: _Approximate = "none", bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
 ) -> np.floating[Any]: ...
 @overload
 def gelu(
-    x: npt.NDArray[_FloatT], *, approximate: _Approximate = "none", out: None = None,
-    n_threads: int | None = None,
+    x: npt.NDArray[_FloatT], *, approximate: _Approximate = "none",
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def gelu(
-    x: npt.ArrayLike, *, approximate: _Approximate = "none", out: None = None,
-    n_threads: int | None = None,
+    x: npt.ArrayLike, *, approximate: _Approximate = "none", bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def gelu_(x: _InplaceT, *, approximate: _Approximate = "none") -> _InplaceT: ...
+def gelu_(
+    x: _InplaceT, *, approximate: _Approximate = "none", bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
 @overload
 def gelu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
-    approximate: _Approximate = "none", out: _OutT, n_threads: int | None = None,
-    from_output: bool = False,
+    approximate: _Approximate = "none", bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None, from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def gelu_grad(
     x: _Scalar, grad_output: _Scalar | None = None, *, approximate: _Approximate = "none",
-    out: None = None, n_threads: int | None = None, from_output: bool = False,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def gelu_grad(
     x: npt.NDArray[_FloatT], grad_output: None = None, *, approximate: _Approximate = "none",
-    out: None = None, n_threads: int | None = None, from_output: bool = False,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def gelu_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
-    approximate: _Approximate = "none", out: None = None, n_threads: int | None = None,
-    from_output: bool = False,
+    approximate: _Approximate = "none", bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- tanh ------------------------------------------------------------------------------------
 @overload
-def tanh(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
-@overload
-def tanh(x: _Scalar, *, out: None = None, n_threads: int | None = None) -> np.floating[Any]: ...
+def tanh(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
 @overload
 def tanh(
-    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def tanh(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def tanh(
-    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def tanh_(x: _InplaceT) -> _InplaceT: ...
+def tanh_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
 @overload
 def tanh_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def tanh_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def tanh_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def tanh_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
 # ---- sigmoid ---------------------------------------------------------------------------------
 @overload
-def sigmoid(x: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None) -> _OutT: ...
-@overload
-def sigmoid(x: _Scalar, *, out: None = None, n_threads: int | None = None) -> np.floating[Any]: ...
+def sigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
 @overload
 def sigmoid(
-    x: npt.NDArray[_FloatT], *, out: None = None, n_threads: int | None = None,
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def sigmoid(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def sigmoid(
-    x: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[_Float]: ...
-def sigmoid_(x: _InplaceT) -> _InplaceT: ...
+def sigmoid_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
 @overload
 def sigmoid_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: _OutT,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> _OutT: ...
 @overload
 def sigmoid_grad(
-    x: _Scalar, grad_output: _Scalar | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> np.floating[Any]: ...
 @overload
 def sigmoid_grad(
-    x: npt.NDArray[_FloatT], grad_output: None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def sigmoid_grad(
-    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, out: None = None,
-    n_threads: int | None = None, from_output: bool = False,
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
+
+# ---- glu -------------------------------------------------------------------------------------
+@overload
+def glu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, out: _OutT, n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def glu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float] | np.floating[Any]: ...
+def glu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
+    n_threads: int | None = None,
+) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
+
+# ---- geglu -----------------------------------------------------------------------------------
+@overload
+def geglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none", out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def geglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none",
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float] | np.floating[Any]: ...
+def geglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    approximate: _Approximate = "none",
+    out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
+    n_threads: int | None = None,
+) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
 
 # ---- threads ---------------------------------------------------------------------------------
 def get_num_threads() -> int: ...

@@ -14,7 +14,9 @@ The header is header-only: nothing to link against, no Python needed at run time
 Every function is single-threaded (the caller owns threading, e.g. cython.parallel.prange
 over chunks), takes contiguous buffers, and allows y == x (in place); other overlaps are not
 supported. The derivatives take grad_output (may be NULL: then y = f'(x), else
-y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input).
+y = grad_output * f'(x)); the *_grad_from_output ones read y = f(input). The gated units
+take (gate, value) and their derivatives write (grad_gate, grad_value); the *_bias ones
+compute f(x + bias) over a row-major (rows, cols) array with one bias per column.
 """
 
 cdef extern from "cyacts/cyacts.h" nogil:
@@ -49,6 +51,32 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
     void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
                                              size_t n)
+    void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n)
+    void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
+                             float *grad_gate, float *grad_value, size_t n)
+    void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n)
+    void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+                               float *grad_gate, float *grad_value, size_t n)
+    void cyacts_geglu_tanh_f32(const float *gate, const float *value, float *out, size_t n)
+    void cyacts_geglu_tanh_grad_f32(const float *gate, const float *value,
+                                    const float *grad_output, float *grad_gate, float *grad_value,
+                                    size_t n)
+    void cyacts_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols)
+    void cyacts_leaky_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                    size_t cols, float alpha)
+    void cyacts_relu6_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                               size_t cols)
+    void cyacts_squared_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                      size_t cols)
+    void cyacts_gelu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols)
+    void cyacts_gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                   size_t cols)
+    void cyacts_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols)
+    void cyacts_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                 size_t cols)
 
     # ---- float64 -----------------------------------------------------------------------------
     void cyacts_relu_f64(const double *x, double *y, size_t n)
@@ -78,3 +106,53 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
     void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
                                              double *out, size_t n)
+    void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n)
+    void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
+                             double *grad_gate, double *grad_value, size_t n)
+    void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n)
+    void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
+                               double *grad_gate, double *grad_value, size_t n)
+    void cyacts_geglu_tanh_f64(const double *gate, const double *value, double *out, size_t n)
+    void cyacts_geglu_tanh_grad_f64(const double *gate, const double *value,
+                                    const double *grad_output, double *grad_gate,
+                                    double *grad_value, size_t n)
+    void cyacts_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols)
+    void cyacts_leaky_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                    size_t cols, double alpha)
+    void cyacts_relu6_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                               size_t cols)
+    void cyacts_squared_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                      size_t cols)
+    void cyacts_gelu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols)
+    void cyacts_gelu_tanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                   size_t cols)
+    void cyacts_tanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols)
+    void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                 size_t cols)
+
+    # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, row_stride apart
+    # (in elements); in place when the output is an input; logsumexp writes one value per row
+    void cyacts_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f32(const float *x, float *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f32(const float *x, float *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f32(const float *y, const float *grad_output, float *grad_input,
+                                     size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                            ptrdiff_t row_stride)
+    void cyacts_log_softmax_f64(const double *x, double *y, size_t rows, size_t cols,
+                                ptrdiff_t row_stride)
+    void cyacts_logsumexp_f64(const double *x, double *y, size_t rows, size_t cols,
+                              ptrdiff_t row_stride)
+    void cyacts_softmax_grad_f64(const double *y, const double *grad_output, double *grad_input,
+                                 size_t rows, size_t cols, ptrdiff_t row_stride)
+    void cyacts_log_softmax_grad_f64(const double *y, const double *grad_output,
+                                     double *grad_input, size_t rows, size_t cols,
+                                     ptrdiff_t row_stride)

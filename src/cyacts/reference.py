@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _ops
 
-#: the oracle of every op of the registry: its forward and its derivative
-__all__ = [name for op in _ops.OPS for name in op.reference_names]
+#: the oracle of every op and gated unit of the registry: its forward and its derivative
+__all__ = [name for op in _ops.OPS + _ops.GATED for name in op.reference_names]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -168,6 +168,7 @@ def _grad(f_prime, from_output_form=None):
 
     derivative.__doc__ = f_prime.__doc__
     derivative.__name__ = derivative.__qualname__ = f_prime.__name__.lstrip("_")
+    derivative.f_prime = f_prime  # the float64 derivative, for the gated units
     return derivative
 
 
@@ -264,6 +265,57 @@ tanh_grad = _grad(_tanh_grad, lambda y: (1.0 - y) * (1.0 + y))
 sigmoid_grad = _grad(_sigmoid_grad, lambda y: y * (1.0 - y))
 
 
+def _sum_to(d, shape):
+    """Sum a gradient over the axes its operand was broadcast along."""
+    lead = d.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and d.shape[lead + i] != 1)
+    return np.sum(d, axis=axes).reshape(shape) if axes else d
+
+
+def _gated(unit):
+    """The oracle of a gated unit from its activation's float64 forward and derivative."""
+    op = unit.op
+    forward = globals()[op.reference_names[0]].__wrapped__
+    f_prime = globals()[op.reference_names[1]].f_prime
+
+    def gated(gate, value, **params):
+        gate, value = np.asarray(gate), np.asarray(value)
+        dtype = _result_dtype(gate, value)
+        with np.errstate(all="ignore"):
+            y = forward(gate.astype(np.float64), **params) * value.astype(np.float64)
+            return _round(y, dtype)[()]
+
+    def gated_grad(gate, value, grad_output=None, **params):
+        gate, value = np.asarray(gate), np.asarray(value)
+        arrays = [gate, value]
+        g = 1.0
+        if grad_output is not None:
+            weak = type(grad_output) in (int, float, bool)
+            grad_output = np.asarray(grad_output)
+            if not weak:
+                arrays.append(grad_output)
+            g = grad_output.astype(np.float64)
+        dtype = _result_dtype(*arrays)
+        with np.errstate(all="ignore"):
+            a, v = gate.astype(np.float64), value.astype(np.float64)
+            shape = np.broadcast_shapes(a.shape, v.shape, np.shape(g))
+            grad_gate = np.broadcast_to(g * f_prime(a, **params) * v, shape)
+            grad_value = np.broadcast_to(g * forward(a, **params), shape)
+            return (_round(_sum_to(grad_gate, gate.shape), dtype)[()],
+                    _round(_sum_to(grad_value, value.shape), dtype)[()])
+
+    gated.__name__ = gated.__qualname__ = unit.reference_names[0]
+    gated_grad.__name__ = gated_grad.__qualname__ = unit.reference_names[1]
+    gated.__doc__, gated_grad.__doc__ = unit.formula, unit.grad_formula
+    return gated, gated_grad
+
+
+for _unit in _ops.GATED:
+    globals()[_unit.reference_names[0]], globals()[_unit.reference_names[1]] = _gated(_unit)
+del _unit
+
+
 def mpmath_functions():
     """kernel name -> its smooth function of one mpmath number, for measuring accuracy at
     40 digits (cyacts._ulp). Needs mpmath. The piecewise-linear kernels are left out: one
@@ -307,3 +359,131 @@ def mpmath_functions():
         "gelu_grad": gelu_grad,
         "gelu_tanh_grad": gelu_tanh_grad,
     }
+
+
+# ============================================================================================
+# Reductions: softmax, log_softmax, logsumexp and their derivatives (cyacts._ops.REDUCTIONS)
+# ============================================================================================
+# Computed in x87 extended precision (64-bit significands) where NumPy's longdouble has it
+# (x86-64 Linux), else in float64, and rounded once to the result dtype; the row's maximum is
+# subtracted first, as in the compiled code, so -inf entries give 0 and huge ones no overflow.
+__all__ += [r.reference_name for r in _ops.REDUCTIONS]
+
+#: the type the reductions' oracle computes in
+WIDE = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else np.float64
+
+
+def _rows(arrays, axis):
+    """The arrays in WIDE with the axis last (axis None or a 0-d array: one row of every
+    element), the result dtype, and the function that puts a result of that layout back."""
+    arrays = [np.asarray(a) for a in arrays]
+    dtype = _result_dtype(*arrays)
+    shape = arrays[0].shape
+    if axis is None or arrays[0].ndim == 0:
+        wide = [a.astype(WIDE).reshape(1, -1) for a in arrays]
+        return wide, dtype, lambda r: r.reshape(shape)
+    axis = int(axis)
+    wide = [np.moveaxis(a.astype(WIDE), axis, -1) for a in arrays]
+    return wide, dtype, lambda r: np.moveaxis(r, -1, axis)
+
+
+def _round_wide(y, dtype):
+    """A WIDE result rounded once to `dtype` (bfloat16 through float64: see _round)."""
+    with np.errstate(over="ignore"):  # past the dtype's range: inf, as the rounding gives
+        if _is_bfloat16(dtype):
+            return _round(np.asarray(y).astype(np.float64), dtype)
+        return np.asarray(y).astype(dtype)
+
+
+def _max_and_sum(w):
+    """The rows' maxima (keepdims), sums of exp(x - max), and logs of the sums, with no
+    warnings. The log is log1p of the sum less one, the terms of the maximum left out of the
+    sum: where the other terms are tiny, log(sum) is about their sum, and a rounded sum near
+    1 would lose it."""
+    with np.errstate(all="ignore"):
+        m = np.max(w, axis=-1, keepdims=True, initial=-np.inf)
+        t = np.exp(w - m)
+        top = w == m
+        rest = np.sum(np.where(top, 0, t), axis=-1, keepdims=True)
+        count = np.sum(top, axis=-1, keepdims=True).astype(w.dtype)
+        s = count + rest
+        log_s = np.log1p((count - 1) + rest)
+    return m, s, log_s
+
+
+def softmax(x, axis=-1):
+    """exp(x - max) / sum(exp(x - max)) along axis; NaN for rows that are all -inf or hold
+    +inf or NaN."""
+    (w,), dtype, back = _rows([x], axis)
+    m, s, _ = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        y = np.where(np.isfinite(m), np.exp(w - m) / s, np.nan)
+    return back(_round_wide(y, dtype))
+
+
+def log_softmax(x, axis=-1):
+    """(x - max) - log(sum(exp(x - max))) along axis; NaN as softmax."""
+    (w,), dtype, back = _rows([x], axis)
+    m, _, log_s = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        y = np.where(np.isfinite(m), (w - m) - log_s, np.nan)
+    return back(_round_wide(y, dtype))
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """log(sum(exp(x))) along axis: -inf for empty rows or rows of -inf, +inf with +inf in the
+    row, NaN with NaN."""
+    x = np.asarray(x)
+    (w,), dtype, _ = _rows([x], axis)
+    m, _, log_s = _max_and_sum(w)
+    with np.errstate(all="ignore"):
+        r = np.where(np.isfinite(m), m + log_s, m)
+    r = _round_wide(r, dtype)[..., 0]  # the rows' axis removed
+    if axis is None or x.ndim == 0:
+        r = r.reshape(())
+        return r.reshape((1,) * x.ndim) if keepdims else r[()]
+    if keepdims:
+        r = np.expand_dims(r, axis)
+    return r if r.ndim else r[()]
+
+
+def softmax_grad(y, grad_output, axis=-1):
+    """y * (grad_output - sum(grad_output * y)) along axis, y = softmax(x)."""
+    (wy, wg), dtype, back = _rows([y, grad_output], axis)
+    with np.errstate(all="ignore"):
+        dot = np.sum(wg * wy, axis=-1, keepdims=True)
+        r = wy * (wg - dot)
+    return back(_round_wide(r, dtype))
+
+
+def log_softmax_grad(y, grad_output, axis=-1):
+    """grad_output - exp(y) * sum(grad_output) along axis, y = log_softmax(x)."""
+    (wy, wg), dtype, back = _rows([y, grad_output], axis)
+    with np.errstate(all="ignore"):
+        r = wg - np.exp(wy) * np.sum(wg, axis=-1, keepdims=True)
+    return back(_round_wide(r, dtype))
+
+
+def reduction_mpmath(name, row, grad_output=None):
+    """The reduction `name` of one row (a 1-D sequence of floats), every element as an
+    mpmath number at the current precision: the reference of the accuracy measurement
+    (benchmarks/softmax_accuracy.py). logsumexp gives one number."""
+    import mpmath as m
+
+    xs = [m.mpf(float(v)) for v in row]
+    if name in ("softmax", "log_softmax", "logsumexp"):
+        top = max(xs)
+        s = m.fsum(m.exp(v - top) for v in xs)
+        if name == "softmax":
+            return [m.exp(v - top) / s for v in xs]
+        if name == "log_softmax":
+            return [(v - top) - m.log(s) for v in xs]
+        return top + m.log(s)
+    gs = [m.mpf(float(v)) for v in grad_output]
+    if name == "softmax_grad":
+        dot = m.fsum(g * y for g, y in zip(gs, xs))
+        return [y * (g - dot) for g, y in zip(gs, xs)]
+    if name == "log_softmax_grad":
+        total = m.fsum(gs)
+        return [g - m.exp(y) * total for g, y in zip(gs, xs)]
+    raise ValueError(f"no reduction {name!r}")

@@ -174,3 +174,21 @@ const cyacts_table *cyacts_select_table(const char *requested, const char **leve
 static const size_t cyacts__grains[CYACTS_N_OPS] = {CYACTS_OPS(CYACTS__GRAIN)};
 
 size_t cyacts_grain(int op) { return cyacts__grains[op]; }
+
+/* The reductions' tables (reductions.h), one per row of cyacts__isas, picked by the level's
+   name that cyacts_select_table gave. */
+#include "reductions.h"
+extern const cyacts_reduce_table cyacts_table_baseline_reduce;
+#if defined(CYACTS_X86_DISPATCH)
+extern const cyacts_reduce_table cyacts_table_avx2_reduce;
+extern const cyacts_reduce_table cyacts_table_avx512_reduce;
+#endif
+
+const cyacts_reduce_table *cyacts_select_reduce_table(const char *level) {
+#if defined(CYACTS_X86_DISPATCH)
+    if (strcmp(level, "avx512") == 0) return &cyacts_table_avx512_reduce;
+    if (strcmp(level, "avx2") == 0) return &cyacts_table_avx2_reduce;
+#endif
+    (void)level;
+    return &cyacts_table_baseline_reduce;
+}

@@ -9,16 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* x, up to two auxiliary arrays (grad_output, per-element alpha; NULL when unused), the output,
-   the length, and a scalar parameter (alpha). */
-typedef void (*cyacts_kernel_f32)(const float *x, const float *aux1, const float *aux2, float *y,
-                                  size_t n, float param);
+/* One signature for every kernel: x, up to two auxiliary arrays (grad_output, the per-element
+   parameter, the gated units' value; NULL when unused), a bias added to x first (NULL for
+   none), the output y and a second one y2 (the gated derivatives' grad_value; else NULL), the
+   length and the op's scalar parameters (0 where it has fewer). */
+typedef void (*cyacts_kernel_f32)(const float *x, const float *aux1, const float *aux2,
+                                  const float *bias, float *y, float *y2, size_t n, float p0,
+                                  float p1);
 typedef void (*cyacts_kernel_f64)(const double *x, const double *aux1, const double *aux2,
-                                  double *y, size_t n, double param);
+                                  const double *bias, double *y, double *y2, size_t n, double p0,
+                                  double p1);
 /* float16 and bfloat16, as their bit patterns: loaded into float32, computed by the float32
-   kernel, rounded back to nearest-even. The scalar parameter stays a float. */
+   kernel, rounded back to nearest-even. The scalar parameters stay floats. */
 typedef void (*cyacts_kernel_16)(const uint16_t *x, const uint16_t *aux1, const uint16_t *aux2,
-                                 uint16_t *y, size_t n, float param);
+                                 const uint16_t *bias, uint16_t *y, uint16_t *y2, size_t n,
+                                 float p0, float p1);
 /* The conversions the 16-bit kernels use (the tests check them at every level). */
 typedef void (*cyacts_widen)(const uint16_t *src, float *dst, size_t n);
 typedef void (*cyacts_narrow)(const float *src, uint16_t *dst, size_t n);

@@ -13,6 +13,7 @@
 #define CYACTS_TARGET_FMA 1 /* clang's pragma gives FMA but no __FMA__ (cyacts/common.h) */
 #define CYACTS_TABLE cyacts_table_avx512
 #include "kernels_impl.h"
+#include "reductions_impl.h" /* the reductions' table, same target */
 #if defined(__clang__)
 #pragma clang attribute pop
 #endif

@@ -8,37 +8,66 @@
 #include <immintrin.h>
 #endif
 
-/* Adapters from each calling shape to the uniform table signature. */
+/* Adapters from each calling shape to the uniform table signature (without the bias). */
+#define CYACTS__ARGS(T) (const T *x, const T *aux1, const T *aux2, T *y, T *y2, size_t n, T p0, T p1)
+#define CYACTS__UNUSED3(a, b, c) (void)(a); (void)(b); (void)(c)
 #define CYACTS__ADAPT_MAP(T, sfx, name)                                                     \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)aux1; (void)aux2; (void)param; cyacts_##name##_##sfx(x, y, n);                \
-    }
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux1, aux2, y2); (void)p0; (void)p1;                  \
+                      cyacts_##name##_##sfx(x, y, n); }
 #define CYACTS__ADAPT_MAP_PARAM(T, sfx, name)                                               \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)aux1; (void)aux2; cyacts_##name##_##sfx(x, y, n, param);                      \
-    }
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux1, aux2, y2); (void)p1;                            \
+                      cyacts_##name##_##sfx(x, y, n, p0); }
+#define CYACTS__ADAPT_MAP_PARAM2(T, sfx, name)                                              \
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux1, aux2, y2); cyacts_##name##_##sfx(x, y, n, p0, p1); }
 #define CYACTS__ADAPT_MAP_ARRAY(T, sfx, name)                                               \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)aux2; (void)param; cyacts_##name##_##sfx(x, aux1, y, n);                      \
-    }
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux2, y2, p0); (void)p1;                              \
+                      cyacts_##name##_##sfx(x, aux1, y, n); }
 #define CYACTS__ADAPT_GRAD(T, sfx, name)                                                    \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)aux2; (void)param; cyacts_##name##_##sfx(x, aux1, y, n);                      \
-    }
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux2, y2, p0); (void)p1;                              \
+                      cyacts_##name##_##sfx(x, aux1, y, n); }
 #define CYACTS__ADAPT_GRAD_PARAM(T, sfx, name)                                              \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)aux2; cyacts_##name##_##sfx(x, aux1, y, n, param);                            \
-    }
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux2, y2, p1); cyacts_##name##_##sfx(x, aux1, y, n, p0); }
+#define CYACTS__ADAPT_GRAD_PARAM2(T, sfx, name)                                             \
+    CYACTS__ARGS(T) { (void)aux2; (void)y2; cyacts_##name##_##sfx(x, aux1, y, n, p0, p1); }
 /* aux1 is grad_output (may be NULL), aux2 the per-element parameter. */
 #define CYACTS__ADAPT_GRAD_ARRAY(T, sfx, name)                                              \
-    (const T *x, const T *aux1, const T *aux2, T *y, size_t n, T param) {                   \
-        (void)param; cyacts_##name##_##sfx(x, aux2, aux1, y, n);                            \
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(y2, p0, p1); cyacts_##name##_##sfx(x, aux2, aux1, y, n); }
+/* x is the gate, aux1 the value; the derivative's aux2 is grad_output (may be NULL). */
+#define CYACTS__ADAPT_GATED(T, sfx, name)                                                   \
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux2, y2, p0); (void)p1;                              \
+                      cyacts_##name##_##sfx(x, aux1, y, n); }
+#define CYACTS__ADAPT_GATED_PARAM(T, sfx, name)                                             \
+    CYACTS__ARGS(T) { CYACTS__UNUSED3(aux2, y2, p1); cyacts_##name##_##sfx(x, aux1, y, n, p0); }
+#define CYACTS__ADAPT_GATED_GRAD(T, sfx, name)                                              \
+    CYACTS__ARGS(T) { (void)p0; (void)p1; cyacts_##name##_##sfx(x, aux1, aux2, y, y2, n); }
+#define CYACTS__ADAPT_GATED_GRAD_PARAM(T, sfx, name)                                        \
+    CYACTS__ARGS(T) { (void)p1; cyacts_##name##_##sfx(x, aux1, aux2, y, y2, n, p0); }
+
+/* The table's kernels: the adapter, with the bias added to x in blocks on the stack first
+   (rounded to T: the result is the kernel's of fl(x + bias), bit for bit). */
+#define CYACTS__BIASED(T, sfx, name)                                                        \
+    static void cyacts__k_##name##_##sfx(const T *x, const T *aux1, const T *aux2,          \
+                                         const T *bias, T *y, T *y2, size_t n, T p0, T p1) { \
+        T t[CYACTS__BIAS_BLOCK];                                                            \
+        size_t s, m, j;                                                                     \
+        if (!bias) {                                                                        \
+            cyacts__u_##name##_##sfx(x, aux1, aux2, y, y2, n, p0, p1);                      \
+            return;                                                                         \
+        }                                                                                   \
+        for (s = 0; s < n; s += m) {                                                        \
+            m = n - s < CYACTS__BIAS_BLOCK ? n - s : CYACTS__BIAS_BLOCK;                    \
+            CYACTS_SIMD for (j = 0; j < m; ++j) t[j] = x[s + j] + bias[s + j];              \
+            cyacts__u_##name##_##sfx(t, aux1 ? aux1 + s : NULL, aux2 ? aux2 + s : NULL,     \
+                                     y + s, y2 ? y2 + s : NULL, m, p0, p1);                 \
+        }                                                                                   \
     }
 
-#define CYACTS__DEFINE_F32(OP, name, shape, grain) \
-    static void cyacts__k_##name##_f32 CYACTS__ADAPT_##shape(float, f32, name)
-#define CYACTS__DEFINE_F64(OP, name, shape, grain) \
-    static void cyacts__k_##name##_f64 CYACTS__ADAPT_##shape(double, f64, name)
+#define CYACTS__DEFINE_F32(OP, name, shape, grain)                                          \
+    static void cyacts__u_##name##_f32 CYACTS__ADAPT_##shape(float, f32, name)              \
+    CYACTS__BIASED(float, f32, name)
+#define CYACTS__DEFINE_F64(OP, name, shape, grain)                                          \
+    static void cyacts__u_##name##_f64 CYACTS__ADAPT_##shape(double, f64, name)             \
+    CYACTS__BIASED(double, f64, name)
 CYACTS_OPS(CYACTS__DEFINE_F32)
 CYACTS_OPS(CYACTS__DEFINE_F64)
 
@@ -52,7 +81,7 @@ CYACTS_OPS(CYACTS__DEFINE_F64)
  * the blocks were faster for relu (1.25x) and sigmoid (1.1-1.3x) and within 5% for the erf
  * GELU (either way): the conversion loops and the float32 loop each vectorise on their own,
  * with no extra register pressure in the element loop, and the buffers stay in L1. 512
- * elements: three buffers take 6 KiB; 256 to 2048 measured the same.
+ * elements: the buffers take 9 KiB; 256 to 2048 measured the same.
  *
  * The conversions are common.h's, so a 16-bit result is the float32 result rounded, with the
  * same bits on every instruction set that gives the same float32 bits. Where F16C is there
@@ -104,36 +133,50 @@ static void cyacts__narrow_bf16(const float *src, uint16_t *dst, size_t n)
     CYACTS_SIMD for (i = 0; i < n; ++i) dst[i] = cyacts_f32_to_bf16(src[i]);
 }
 
-/* x (and aux1, aux2 where not NULL) -> y through the float32 kernel, one block at a time.
-   Each block is read whole before its output is written, so y may equal x or an aux. */
+/* x (and aux1, aux2, bias where not NULL) -> y (and y2) through the float32 kernel, one block
+   at a time. A bias is added in float32 and the sum rounded to the 16-bit format (float32 holds
+   more than twice the digits of either, so this is the correctly rounded 16-bit sum: the x +
+   bias NumPy would compute). Each block is read whole before its outputs are written, so y may
+   equal x or an aux. */
 static void cyacts__blocked_16(cyacts_kernel_f32 kernel, cyacts_widen widen, cyacts_narrow narrow,
                                const uint16_t *x, const uint16_t *aux1, const uint16_t *aux2,
-                               uint16_t *y, size_t n, float param)
+                               const uint16_t *bias, uint16_t *y, uint16_t *y2, size_t n,
+                               float p0, float p1)
 {
-    float bx[CYACTS__BLOCK], b1[CYACTS__BLOCK], b2[CYACTS__BLOCK];
-    size_t start, m;
+    float bx[CYACTS__BLOCK], b1[CYACTS__BLOCK], b2[CYACTS__BLOCK], by2[CYACTS__BLOCK];
+    uint16_t rounded[CYACTS__BLOCK];
+    size_t start, m, j;
     for (start = 0; start < n; start += m) {
         m = n - start < CYACTS__BLOCK ? n - start : CYACTS__BLOCK;
         widen(x + start, bx, m);
+        if (bias) {
+            widen(bias + start, b1, m);
+            CYACTS_SIMD for (j = 0; j < m; ++j) bx[j] += b1[j];
+            narrow(bx, rounded, m);
+            widen(rounded, bx, m);
+        }
         if (aux1) widen(aux1 + start, b1, m);
         if (aux2) widen(aux2 + start, b2, m);
-        kernel(bx, aux1 ? b1 : NULL, aux2 ? b2 : NULL, bx, m, param);
+        kernel(bx, aux1 ? b1 : NULL, aux2 ? b2 : NULL, NULL, bx, y2 ? by2 : NULL, m, p0, p1);
         narrow(bx, y + start, m);
+        if (y2) narrow(by2, y2 + start, m);
     }
 }
 
 #define CYACTS__DEFINE_16(OP, name, shape, grain)                                           \
     static void cyacts__k_##name##_f16(const uint16_t *x, const uint16_t *aux1,             \
-                                       const uint16_t *aux2, uint16_t *y, size_t n,         \
-                                       float param) {                                       \
+                                       const uint16_t *aux2, const uint16_t *bias,          \
+                                       uint16_t *y, uint16_t *y2, size_t n, float p0,       \
+                                       float p1) {                                          \
         cyacts__blocked_16(cyacts__k_##name##_f32, cyacts__widen_f16, cyacts__narrow_f16,   \
-                           x, aux1, aux2, y, n, param);                                     \
+                           x, aux1, aux2, bias, y, y2, n, p0, p1);                          \
     }                                                                                       \
     static void cyacts__k_##name##_bf16(const uint16_t *x, const uint16_t *aux1,            \
-                                        const uint16_t *aux2, uint16_t *y, size_t n,        \
-                                        float param) {                                      \
+                                        const uint16_t *aux2, const uint16_t *bias,         \
+                                        uint16_t *y, uint16_t *y2, size_t n, float p0,      \
+                                        float p1) {                                         \
         cyacts__blocked_16(cyacts__k_##name##_f32, cyacts__widen_bf16, cyacts__narrow_bf16, \
-                           x, aux1, aux2, y, n, param);                                     \
+                           x, aux1, aux2, bias, y, y2, n, p0, p1);                          \
     }
 CYACTS_OPS(CYACTS__DEFINE_16)
 

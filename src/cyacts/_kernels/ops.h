@@ -28,6 +28,12 @@
     X(TANH_GRAD_FROM_OUTPUT, tanh_grad_from_output, GRAD, 32768)                 \
     X(SIGMOID, sigmoid, MAP, 4096)                                               \
     X(SIGMOID_GRAD, sigmoid_grad, GRAD, 4096)                                    \
-    X(SIGMOID_GRAD_FROM_OUTPUT, sigmoid_grad_from_output, GRAD, 32768)
+    X(SIGMOID_GRAD_FROM_OUTPUT, sigmoid_grad_from_output, GRAD, 32768)           \
+    X(GLU, glu, GATED, 4096)                                                     \
+    X(GLU_GRAD, glu_grad, GATED_GRAD, 4096)                                      \
+    X(GEGLU, geglu, GATED, 4096)                                                 \
+    X(GEGLU_GRAD, geglu_grad, GATED_GRAD, 4096)                                  \
+    X(GEGLU_TANH, geglu_tanh, GATED, 4096)                                       \
+    X(GEGLU_TANH_GRAD, geglu_tanh_grad, GATED_GRAD, 4096)
 
 #endif

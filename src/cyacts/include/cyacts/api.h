@@ -4,7 +4,9 @@
  * The version of cyacts and its array functions, the public C API: single-threaded,
  * contiguous buffers of n elements, y may equal x (in place). The derivatives take
  * grad_output, which may be NULL (then y = f'(x), else y = grad_output * f'(x)); the
- * *_grad_from_output ones read y = f(input) instead of the input.
+ * *_grad_from_output ones read y = f(input) instead of the input. The gated units take
+ * (gate, value); their derivatives write both gradients. The *_bias ones compute
+ * f(x + bias) over a row-major (rows, cols) array with one bias per column.
  *
  *   void cyacts_relu_f32(const float *x, float *y, size_t n);
  *   void cyacts_relu_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
@@ -33,6 +35,32 @@
  *   void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
  *                                            size_t n);
+ *   void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n);
+ *   void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
+ *                            float *grad_gate, float *grad_value, size_t n);
+ *   void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n);
+ *   void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+ *                              float *grad_gate, float *grad_value, size_t n);
+ *   void cyacts_geglu_tanh_f32(const float *gate, const float *value, float *out, size_t n);
+ *   void cyacts_geglu_tanh_grad_f32(const float *gate, const float *value,
+ *                                   const float *grad_output, float *grad_gate, float *grad_value,
+ *                                   size_t n);
+ *   void cyacts_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_leaky_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                   size_t cols, float alpha);
+ *   void cyacts_relu6_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                              size_t cols);
+ *   void cyacts_squared_relu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                     size_t cols);
+ *   void cyacts_gelu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                  size_t cols);
+ *   void cyacts_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                size_t cols);
  *
  *   void cyacts_relu_f64(const double *x, double *y, size_t n);
  *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
@@ -62,6 +90,32 @@
  *   void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
  *                                            double *out, size_t n);
+ *   void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n);
+ *   void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
+ *                            double *grad_gate, double *grad_value, size_t n);
+ *   void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n);
+ *   void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
+ *                              double *grad_gate, double *grad_value, size_t n);
+ *   void cyacts_geglu_tanh_f64(const double *gate, const double *value, double *out, size_t n);
+ *   void cyacts_geglu_tanh_grad_f64(const double *gate, const double *value,
+ *                                   const double *grad_output, double *grad_gate,
+ *                                   double *grad_value, size_t n);
+ *   void cyacts_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_leaky_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                   size_t cols, double alpha);
+ *   void cyacts_relu6_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                              size_t cols);
+ *   void cyacts_squared_relu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                     size_t cols);
+ *   void cyacts_gelu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_gelu_tanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                  size_t cols);
+ *   void cyacts_tanh_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                size_t cols);
  */
 #ifndef CYACTS_API_H
 #define CYACTS_API_H
@@ -70,7 +124,9 @@
 #define CYACTS_VERSION_MINOR 1
 #define CYACTS_VERSION_PATCH 0
 
-/* CYACTS__<shape>(function name, element type, element function[, parameter name]) */
+/* CYACTS__<shape>(function name, element type, element function(s)[, parameter names]);
+   the gated shapes take the activation's forward and derivative element functions, the
+   bias ones the array function they run on each block. */
 CYACTS__MAP(relu_f32, float, cyacts_elem_relu_f32)
 CYACTS__GRAD(relu_grad_f32, float, cyacts_elem_relu_grad_f32)
 CYACTS__MAP_PARAM(leaky_relu_f32, float, cyacts_elem_leaky_relu_f32, alpha)
@@ -92,6 +148,20 @@ CYACTS__GRAD(tanh_grad_from_output_f32, float, cyacts_elem_tanh_grad_from_output
 CYACTS__MAP(sigmoid_f32, float, cyacts_elem_sigmoid_f32)
 CYACTS__GRAD(sigmoid_grad_f32, float, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GRAD(sigmoid_grad_from_output_f32, float, cyacts_elem_sigmoid_grad_from_output_f32)
+CYACTS__GATED(glu_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
+CYACTS__GATED_GRAD(glu_grad_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
+CYACTS__GATED(geglu_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
+CYACTS__GATED_GRAD(geglu_grad_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
+CYACTS__GATED(geglu_tanh_f32, float, cyacts_elem_gelu_tanh_f32, cyacts_elem_gelu_tanh_grad_f32)
+CYACTS__GATED_GRAD(geglu_tanh_grad_f32, float, cyacts_elem_gelu_tanh_f32, cyacts_elem_gelu_tanh_grad_f32)
+CYACTS__BIAS(relu_bias_f32, float, cyacts_relu_f32)
+CYACTS__BIAS_PARAM(leaky_relu_bias_f32, float, cyacts_leaky_relu_f32, alpha)
+CYACTS__BIAS(relu6_bias_f32, float, cyacts_relu6_f32)
+CYACTS__BIAS(squared_relu_bias_f32, float, cyacts_squared_relu_f32)
+CYACTS__BIAS(gelu_bias_f32, float, cyacts_gelu_f32)
+CYACTS__BIAS(gelu_tanh_bias_f32, float, cyacts_gelu_tanh_f32)
+CYACTS__BIAS(tanh_bias_f32, float, cyacts_tanh_f32)
+CYACTS__BIAS(sigmoid_bias_f32, float, cyacts_sigmoid_f32)
 CYACTS__MAP(relu_f64, double, cyacts_elem_relu_f64)
 CYACTS__GRAD(relu_grad_f64, double, cyacts_elem_relu_grad_f64)
 CYACTS__MAP_PARAM(leaky_relu_f64, double, cyacts_elem_leaky_relu_f64, alpha)
@@ -113,5 +183,19 @@ CYACTS__GRAD(tanh_grad_from_output_f64, double, cyacts_elem_tanh_grad_from_outpu
 CYACTS__MAP(sigmoid_f64, double, cyacts_elem_sigmoid_f64)
 CYACTS__GRAD(sigmoid_grad_f64, double, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GRAD(sigmoid_grad_from_output_f64, double, cyacts_elem_sigmoid_grad_from_output_f64)
+CYACTS__GATED(glu_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
+CYACTS__GATED_GRAD(glu_grad_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
+CYACTS__GATED(geglu_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
+CYACTS__GATED_GRAD(geglu_grad_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
+CYACTS__GATED(geglu_tanh_f64, double, cyacts_elem_gelu_tanh_f64, cyacts_elem_gelu_tanh_grad_f64)
+CYACTS__GATED_GRAD(geglu_tanh_grad_f64, double, cyacts_elem_gelu_tanh_f64, cyacts_elem_gelu_tanh_grad_f64)
+CYACTS__BIAS(relu_bias_f64, double, cyacts_relu_f64)
+CYACTS__BIAS_PARAM(leaky_relu_bias_f64, double, cyacts_leaky_relu_f64, alpha)
+CYACTS__BIAS(relu6_bias_f64, double, cyacts_relu6_f64)
+CYACTS__BIAS(squared_relu_bias_f64, double, cyacts_squared_relu_f64)
+CYACTS__BIAS(gelu_bias_f64, double, cyacts_gelu_f64)
+CYACTS__BIAS(gelu_tanh_bias_f64, double, cyacts_gelu_tanh_f64)
+CYACTS__BIAS(tanh_bias_f64, double, cyacts_tanh_f64)
+CYACTS__BIAS(sigmoid_bias_f64, double, cyacts_sigmoid_f64)
 
 #endif

@@ -39,6 +39,9 @@
  *   logistic.h   tanh, sigmoid, their derivatives and their from-output derivatives
  *   gelu.h       GELU (erf form) and its derivative
  *   gelu_tanh.h  GELU (tanh form) and its derivative
+ *   softmax.h    softmax, log_softmax, logsumexp over rows and the derivatives of the first
+ *                two: row functions of their own (cyacts_softmax_f32(x, y, rows, cols,
+ *                row_stride), ...), with the sums in one fixed order (see the header)
  * This file adds the array loops over their element functions; api.h (generated from the
  * registry of operations) instantiates one per kernel and holds the version macros. */
 #include <stddef.h>
@@ -48,6 +51,7 @@
 #include "logistic.h"
 #include "gelu.h"
 #include "gelu_tanh.h"
+#include "softmax.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,7 +61,8 @@ extern "C" {
 /* Array functions: the public C API.                                                        */
 /* ---------------------------------------------------------------------------------------- */
 /* One loop per calling shape over an element function; api.h instantiates them for every
-   kernel of the registry. A per-element parameter (PReLU's alpha) is broadcast by the caller. */
+   kernel of the registry. A per-element parameter (PReLU's alpha) is broadcast by the caller.
+   The derivatives multiply by grad_output when it is not NULL. */
 #define CYACTS__MAP(name, T, elem)                                                            \
     CYACTS_API void cyacts_##name(const T *x, T *y, size_t n) {                               \
         size_t i;                                                                             \
@@ -68,38 +73,116 @@ extern "C" {
         size_t i;                                                                             \
         CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p);                             \
     }
+#define CYACTS__MAP_PARAM2(name, T, elem, p, q)                                               \
+    CYACTS_API void cyacts_##name(const T *x, T *y, size_t n, T p, T q) {                     \
+        size_t i;                                                                             \
+        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p, q);                          \
+    }
 #define CYACTS__MAP_ARRAY(name, T, elem, p)                                                   \
     CYACTS_API void cyacts_##name(const T *x, const T *p, T *y, size_t n) {                   \
         size_t i;                                                                             \
         CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p[i]);                          \
     }
+#define CYACTS__GRAD_LOOP(T, EXPR)                                                            \
+    size_t i;                                                                                 \
+    if (grad_output) {                                                                        \
+        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * EXPR;                     \
+    } else {                                                                                  \
+        CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = EXPR;                                      \
+    }
 #define CYACTS__GRAD(name, T, elem)                                                           \
     CYACTS_API void cyacts_##name(const T *x, const T *grad_output, T *y, size_t n) {         \
-        size_t i;                                                                             \
-        if (grad_output) {                                                                    \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * elem(x[i]);           \
-        } else {                                                                              \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i]);                            \
-        }                                                                                     \
+        CYACTS__GRAD_LOOP(T, elem(x[i]))                                                      \
     }
 #define CYACTS__GRAD_PARAM(name, T, elem, p)                                                  \
     CYACTS_API void cyacts_##name(const T *x, const T *grad_output, T *y, size_t n, T p) {    \
-        size_t i;                                                                             \
-        if (grad_output) {                                                                    \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * elem(x[i], p);        \
-        } else {                                                                              \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p);                         \
-        }                                                                                     \
+        CYACTS__GRAD_LOOP(T, elem(x[i], p))                                                   \
+    }
+#define CYACTS__GRAD_PARAM2(name, T, elem, p, q)                                              \
+    CYACTS_API void cyacts_##name(const T *x, const T *grad_output, T *y, size_t n, T p,      \
+                                  T q) {                                                      \
+        CYACTS__GRAD_LOOP(T, elem(x[i], p, q))                                                \
     }
 #define CYACTS__GRAD_ARRAY(name, T, elem, p)                                                  \
     CYACTS_API void cyacts_##name(const T *x, const T *p, const T *grad_output, T *y,         \
                                   size_t n) {                                                 \
-        size_t i;                                                                             \
-        if (grad_output) {                                                                    \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = grad_output[i] * elem(x[i], p[i]);     \
-        } else {                                                                              \
-            CYACTS_SIMD for (i = 0; i < n; ++i) y[i] = elem(x[i], p[i]);                      \
+        CYACTS__GRAD_LOOP(T, elem(x[i], p[i]))                                                \
+    }
+
+/* Gated units: out = value * act(gate). The derivative gives both gradients in one pass,
+   grad_gate = (g act'(gate)) value and grad_value = g act(gate) with g = grad_output (1 when
+   NULL); each element's operands are read before its results are written, so grad_gate may be
+   gate and grad_value may be value (in place). ARGS: the scalar parameters after the gate. */
+#define CYACTS__GATED_BODY(T, ACT, ARGS)                                                      \
+    size_t i;                                                                                 \
+    CYACTS_SIMD for (i = 0; i < n; ++i) out[i] = value[i] * ACT(gate[i] ARGS);
+#define CYACTS__GATED_GRAD_BODY(T, ACT, DACT, ARGS)                                           \
+    size_t i;                                                                                 \
+    if (grad_output) {                                                                        \
+        CYACTS_SIMD for (i = 0; i < n; ++i) {                                                 \
+            T a = gate[i], v = value[i], g = grad_output[i];                                  \
+            T f = ACT(a ARGS), d = DACT(a ARGS);                                              \
+            grad_gate[i] = (g * d) * v;                                                       \
+            grad_value[i] = g * f;                                                            \
         }                                                                                     \
+    } else {                                                                                  \
+        CYACTS_SIMD for (i = 0; i < n; ++i) {                                                 \
+            T a = gate[i], v = value[i];                                                      \
+            T f = ACT(a ARGS), d = DACT(a ARGS);                                              \
+            grad_gate[i] = d * v;                                                             \
+            grad_value[i] = f;                                                                \
+        }                                                                                     \
+    }
+#define CYACTS__NO_ARGS
+#define CYACTS__GATED(name, T, act, dact)                                                     \
+    CYACTS_API void cyacts_##name(const T *gate, const T *value, T *out, size_t n) {          \
+        CYACTS__GATED_BODY(T, act, CYACTS__NO_ARGS)                                           \
+    }
+#define CYACTS__GATED_PARAM(name, T, act, dact, p)                                            \
+    CYACTS_API void cyacts_##name(const T *gate, const T *value, T *out, size_t n, T p) {     \
+        CYACTS__GATED_BODY(T, act, CYACTS__ARG(p))                                            \
+    }
+#define CYACTS__GATED_GRAD(name, T, act, dact)                                                \
+    CYACTS_API void cyacts_##name(const T *gate, const T *value, const T *grad_output,        \
+                                  T *grad_gate, T *grad_value, size_t n) {                    \
+        CYACTS__GATED_GRAD_BODY(T, act, dact, CYACTS__NO_ARGS)                                \
+    }
+#define CYACTS__GATED_GRAD_PARAM(name, T, act, dact, p)                                       \
+    CYACTS_API void cyacts_##name(const T *gate, const T *value, const T *grad_output,        \
+                                  T *grad_gate, T *grad_value, size_t n, T p) {               \
+        CYACTS__GATED_GRAD_BODY(T, act, dact, CYACTS__ARG(p))                                 \
+    }
+#define CYACTS__ARG(p) , p
+
+/* Fused bias: f(x + bias) over a row-major (rows, cols) array with one bias per column. The
+   sum is rounded to T first, so the result is f applied to fl(x + bias), bit for bit; it is
+   formed in blocks on the stack, so y may equal x. */
+#define CYACTS__BIAS_BLOCK 256
+#define CYACTS__BIAS_BODY(T, CALL)                                                            \
+    T t[CYACTS__BIAS_BLOCK];                                                                  \
+    size_t r, j, k, m;                                                                        \
+    for (r = 0; r < rows; ++r) {                                                              \
+        const T *xr = x + r * cols;                                                           \
+        T *yr = y + r * cols;                                                                 \
+        for (j = 0; j < cols; j += m) {                                                       \
+            m = cols - j < CYACTS__BIAS_BLOCK ? cols - j : CYACTS__BIAS_BLOCK;                \
+            CYACTS_SIMD for (k = 0; k < m; ++k) t[k] = xr[j + k] + bias[j + k];               \
+            CALL;                                                                             \
+        }                                                                                     \
+    }
+#define CYACTS__BIAS(name, T, fn)                                                             \
+    CYACTS_API void cyacts_##name(const T *x, const T *bias, T *y, size_t rows, size_t cols) {\
+        CYACTS__BIAS_BODY(T, fn(t, yr + j, m))                                                \
+    }
+#define CYACTS__BIAS_PARAM(name, T, fn, p)                                                    \
+    CYACTS_API void cyacts_##name(const T *x, const T *bias, T *y, size_t rows, size_t cols,  \
+                                  T p) {                                                      \
+        CYACTS__BIAS_BODY(T, fn(t, yr + j, m, p))                                             \
+    }
+#define CYACTS__BIAS_PARAM2(name, T, fn, p, q)                                                \
+    CYACTS_API void cyacts_##name(const T *x, const T *bias, T *y, size_t rows, size_t cols,  \
+                                  T p, T q) {                                                 \
+        CYACTS__BIAS_BODY(T, fn(t, yr + j, m, p, q))                                          \
     }
 
 #include "api.h"
