@@ -25,13 +25,24 @@ import numpy as np
 import cyacts
 from cyacts import _ops
 
-ALPHA = 0.01  # the scalar parameter's value measured (leaky_relu's default slope)
+ALPHA = 0.01  # leaky_relu's slope measured (its default)
 EXACT = (0, 0)
+
+
+def _measured(op):
+    """The scalar parameters' values measured: their defaults (None where that is the
+    default), leaky_relu's slope ALPHA."""
+    return {p.name: (ALPHA if p.per_element else p.default) for p in op.scalars}
+
+
+def _in_float32(params):
+    """The parameters as float32 calls have them (the numbers rounded to float32)."""
+    return {k: (v if v is None else float(np.float32(v))) for k, v in params.items()}
 
 
 def _functions():
     """kernel name -> (cyacts function of x, (float32 bound, float64 bound), reference of x
-    and of the scalar parameter's value)."""
+    and of the scalar parameters' values)."""
     table = {}
     for op in _ops.OPS:
         choice = op.choice
@@ -43,25 +54,27 @@ def _functions():
             for name, f, ref, bounds in (
                     (kernel, forward, ref_forward, op.ulp),
                     (kernel + "_grad", grad, ref_grad, op.grad_ulp)):
-                scalar = {} if op.scalar is None else {op.scalar.name: ALPHA}
+                scalars = _measured(op)
                 table[name] = (
-                    lambda x, f=f, p={**params, **scalar}, **k: f(x, **p, **k),
+                    lambda x, f=f, p={**params, **scalars}, **k: f(x, **p, **k),
                     (bounds["float32"], bounds["float64"]),
-                    lambda x, a, ref=ref, p=params, s=op.scalar: ref(
-                        x, **p, **({} if s is None else {s.name: a})),
+                    lambda x, s, ref=ref, p=params: ref(x, **p, **s),
+                    scalars,
                 )
     return table
 
 
 _TABLE = _functions()
 #: name -> (cyacts function of x, bounds (float32, float64)), every kernel of the registry
-FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _) in _TABLE.items()}
+FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _, _) in _TABLE.items()}
 
 #: results below these magnitudes may flush toward zero (the bounds' footnote)
 FLUSH = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
 
-#: zeros of the GELU derivatives (mpmath.findroot at 40 digits): where the f64 formula cancels
-ROOTS = {"gelu_grad": -0.75179152469356445746, "gelu_tanh_grad": -0.75246142207101625849}
+#: zeros of the derivatives (mpmath.findroot at 40 digits, at the measured parameters): where
+#: the f64 formula cancels
+ROOTS = {"gelu_grad": -0.75179152469356445746, "gelu_tanh_grad": -0.75246142207101625849,
+         "silu_grad": -1.2784645427610737951, "mish_grad": -1.1924312145154952121}
 
 # Value windows where kernels go wrong (each WHY): Taylor regime of tiny |x|; [0.5, 2] where
 # range reductions and polynomial pieces meet; the main body; GELU's negative tail (float64
@@ -118,10 +131,12 @@ def max_ulp(x, got, ref):
 # --------------------------------------------------------------------------------------------
 # references
 # --------------------------------------------------------------------------------------------
-def _reference(name, x64, alpha):
-    """cyacts.reference's float64 value of `name` at float64 inputs (alpha: the slope used)."""
+def _reference(name, x64, float32=False):
+    """cyacts.reference's float64 value of `name` at float64 inputs (with the parameters as
+    float32 calls have them, for float32)."""
+    scalars = _TABLE[name][3]
     with np.errstate(all="ignore"):
-        r = _TABLE[name][2](x64, alpha)
+        r = _TABLE[name][2](x64, _in_float32(scalars) if float32 else scalars)
     return np.asarray(r, dtype=np.float64)
 
 
@@ -134,14 +149,14 @@ def reference64(name, x):
     IEEE operation (exact) for the piecewise-linear ones, mpmath for the others (slow)."""
     x = np.asarray(x, dtype=np.float64)
     if FUNCTIONS[name][1] == EXACT:
-        return _reference(name, x, ALPHA)
+        return _reference(name, x)
     return mp_eval(name, x)
 
 
 def reference32(name, x):
     """Correctly rounded float32 results of `name` at the finite float32 inputs x."""
     x64 = np.asarray(x, dtype=np.float64)
-    r = _reference(name, x64, float(np.float32(ALPHA)))  # float32 calls use alpha in float32
+    r = _reference(name, x64, float32=True)  # float32 calls have their parameters in float32
     if FUNCTIONS[name][1] == EXACT:
         with np.errstate(over="ignore"):  # beyond float32's range: inf, as the kernels give
             return r.astype(np.float32)  # one exact product at most: rounding it is exact
@@ -153,7 +168,7 @@ def reference32(name, x):
         frac = np.abs(r - r32.astype(np.float64)) / np.abs(np.spacing(r32)).astype(np.float64)
     redo = np.abs(frac - 0.5) < 2.0**-16
     if name in ROOTS:
-        redo |= (np.abs(r) < _CROSSING) & (x64 > -1.0) & (x64 < -0.5)
+        redo |= (np.abs(r) < _CROSSING) & (np.abs(x64 - ROOTS[name]) < 0.25)
     if redo.any():
         r32[redo] = mp_eval(name, x64[redo]).astype(np.float32)
     return r32
@@ -240,4 +255,4 @@ def special_errors(name, dtype):
 
 
 def _reference_limits(name, dtype):
-    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), ALPHA)
+    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), _TABLE[name][3])

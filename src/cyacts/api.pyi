@@ -27,6 +27,21 @@ __all__ = [
     "sigmoid",
     "sigmoid_",
     "sigmoid_grad",
+    "silu",
+    "silu_",
+    "silu_grad",
+    "mish",
+    "mish_",
+    "mish_grad",
+    "softplus",
+    "softplus_",
+    "softplus_grad",
+    "log_sigmoid",
+    "log_sigmoid_",
+    "log_sigmoid_grad",
+    "tanhshrink",
+    "tanhshrink_",
+    "tanhshrink_grad",
     "glu",
     "glu_grad",
     "geglu",
@@ -366,6 +381,238 @@ def sigmoid_grad(
 ) -> npt.NDArray[_FloatT]: ...
 @overload
 def sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- silu ------------------------------------------------------------------------------------
+@overload
+def silu(
+    x: npt.ArrayLike, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def silu(
+    x: _Scalar, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def silu(
+    x: npt.NDArray[_FloatT], beta: float = 1.0, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def silu(
+    x: npt.ArrayLike, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def silu_(x: _InplaceT, beta: float = 1.0, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def silu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def silu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def silu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def silu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- mish ------------------------------------------------------------------------------------
+@overload
+def mish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def mish(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def mish(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def mish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def mish_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def mish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def mish_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def mish_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def mish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- softplus --------------------------------------------------------------------------------
+@overload
+def softplus(
+    x: npt.ArrayLike, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def softplus(
+    x: _Scalar, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def softplus(
+    x: npt.NDArray[_FloatT], beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softplus(
+    x: npt.ArrayLike, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def softplus_(
+    x: _InplaceT, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def softplus_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None, from_output: bool = False,
+) -> _OutT: ...
+@overload
+def softplus_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def softplus_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softplus_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- log_sigmoid -----------------------------------------------------------------------------
+@overload
+def log_sigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def log_sigmoid(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def log_sigmoid(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def log_sigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def log_sigmoid_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def log_sigmoid_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- tanhshrink ------------------------------------------------------------------------------
+@overload
+def tanhshrink(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def tanhshrink(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def tanhshrink(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def tanhshrink(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def tanhshrink_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def tanhshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def tanhshrink_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def tanhshrink_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def tanhshrink_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
     bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
     from_output: bool = False,

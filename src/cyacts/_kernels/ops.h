@@ -29,6 +29,18 @@
     X(SIGMOID, sigmoid, MAP, 4096)                                               \
     X(SIGMOID_GRAD, sigmoid_grad, GRAD, 4096)                                    \
     X(SIGMOID_GRAD_FROM_OUTPUT, sigmoid_grad_from_output, GRAD, 32768)           \
+    X(SILU, silu, MAP_PARAM, 4096)                                               \
+    X(SILU_GRAD, silu_grad, GRAD_PARAM, 4096)                                    \
+    X(MISH, mish, MAP, 4096)                                                     \
+    X(MISH_GRAD, mish_grad, GRAD, 4096)                                          \
+    X(SOFTPLUS, softplus, MAP_PARAM2, 4096)                                      \
+    X(SOFTPLUS_GRAD, softplus_grad, GRAD_PARAM2, 4096)                           \
+    X(SOFTPLUS_GRAD_FROM_OUTPUT, softplus_grad_from_output, GRAD_PARAM2, 4096)   \
+    X(LOG_SIGMOID, log_sigmoid, MAP, 4096)                                       \
+    X(LOG_SIGMOID_GRAD, log_sigmoid_grad, GRAD, 4096)                            \
+    X(LOG_SIGMOID_GRAD_FROM_OUTPUT, log_sigmoid_grad_from_output, GRAD, 4096)    \
+    X(TANHSHRINK, tanhshrink, MAP, 4096)                                         \
+    X(TANHSHRINK_GRAD, tanhshrink_grad, GRAD, 4096)                              \
     X(GLU, glu, GATED, 4096)                                                     \
     X(GLU_GRAD, glu_grad, GATED_GRAD, 4096)                                      \
     X(GEGLU, geglu, GATED, 4096)                                                 \

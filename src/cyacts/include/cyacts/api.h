@@ -35,6 +35,23 @@
  *   void cyacts_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f32(const float *y, const float *grad_output, float *out,
  *                                            size_t n);
+ *   void cyacts_silu_f32(const float *x, float *y, size_t n, float beta);
+ *   void cyacts_silu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                             float beta);
+ *   void cyacts_mish_f32(const float *x, float *y, size_t n);
+ *   void cyacts_mish_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_softplus_f32(const float *x, float *y, size_t n, float beta, float threshold);
+ *   void cyacts_softplus_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                 float beta, float threshold);
+ *   void cyacts_softplus_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                             float *out, size_t n, float beta, float threshold);
+ *   void cyacts_log_sigmoid_f32(const float *x, float *y, size_t n);
+ *   void cyacts_log_sigmoid_grad_f32(const float *x, const float *grad_output, float *y,
+ *                                    size_t n);
+ *   void cyacts_log_sigmoid_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                                float *out, size_t n);
+ *   void cyacts_tanhshrink_f32(const float *x, float *y, size_t n);
+ *   void cyacts_tanhshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                            float *grad_gate, float *grad_value, size_t n);
@@ -61,6 +78,16 @@
  *                             size_t cols);
  *   void cyacts_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
  *                                size_t cols);
+ *   void cyacts_silu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols, float beta);
+ *   void cyacts_mish_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_softplus_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                 size_t cols, float beta, float threshold);
+ *   void cyacts_log_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_tanhshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                   size_t cols);
  *
  *   void cyacts_relu_f64(const double *x, double *y, size_t n);
  *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
@@ -90,6 +117,25 @@
  *   void cyacts_sigmoid_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
  *   void cyacts_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
  *                                            double *out, size_t n);
+ *   void cyacts_silu_f64(const double *x, double *y, size_t n, double beta);
+ *   void cyacts_silu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                             double beta);
+ *   void cyacts_mish_f64(const double *x, double *y, size_t n);
+ *   void cyacts_mish_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_softplus_f64(const double *x, double *y, size_t n, double beta, double threshold);
+ *   void cyacts_softplus_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                                 double beta, double threshold);
+ *   void cyacts_softplus_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                             double *out, size_t n, double beta,
+ *                                             double threshold);
+ *   void cyacts_log_sigmoid_f64(const double *x, double *y, size_t n);
+ *   void cyacts_log_sigmoid_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                    size_t n);
+ *   void cyacts_log_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                                double *out, size_t n);
+ *   void cyacts_tanhshrink_f64(const double *x, double *y, size_t n);
+ *   void cyacts_tanhshrink_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                   size_t n);
  *   void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                            double *grad_gate, double *grad_value, size_t n);
@@ -116,6 +162,16 @@
  *                             size_t cols);
  *   void cyacts_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
  *                                size_t cols);
+ *   void cyacts_silu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols, double beta);
+ *   void cyacts_mish_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_softplus_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                 size_t cols, double beta, double threshold);
+ *   void cyacts_log_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_tanhshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                   size_t cols);
  */
 #ifndef CYACTS_API_H
 #define CYACTS_API_H
@@ -148,6 +204,18 @@ CYACTS__GRAD(tanh_grad_from_output_f32, float, cyacts_elem_tanh_grad_from_output
 CYACTS__MAP(sigmoid_f32, float, cyacts_elem_sigmoid_f32)
 CYACTS__GRAD(sigmoid_grad_f32, float, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GRAD(sigmoid_grad_from_output_f32, float, cyacts_elem_sigmoid_grad_from_output_f32)
+CYACTS__MAP_PARAM(silu_f32, float, cyacts_elem_silu_f32, beta)
+CYACTS__GRAD_PARAM(silu_grad_f32, float, cyacts_elem_silu_grad_f32, beta)
+CYACTS__MAP(mish_f32, float, cyacts_elem_mish_f32)
+CYACTS__GRAD(mish_grad_f32, float, cyacts_elem_mish_grad_f32)
+CYACTS__MAP_PARAM2(softplus_f32, float, cyacts_elem_softplus_f32, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_f32, float, cyacts_elem_softplus_grad_f32, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_from_output_f32, float, cyacts_elem_softplus_grad_from_output_f32, beta, threshold)
+CYACTS__MAP(log_sigmoid_f32, float, cyacts_elem_log_sigmoid_f32)
+CYACTS__GRAD(log_sigmoid_grad_f32, float, cyacts_elem_log_sigmoid_grad_f32)
+CYACTS__GRAD(log_sigmoid_grad_from_output_f32, float, cyacts_elem_log_sigmoid_grad_from_output_f32)
+CYACTS__MAP(tanhshrink_f32, float, cyacts_elem_tanhshrink_f32)
+CYACTS__GRAD(tanhshrink_grad_f32, float, cyacts_elem_tanhshrink_grad_f32)
 CYACTS__GATED(glu_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED_GRAD(glu_grad_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED(geglu_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
@@ -162,6 +230,11 @@ CYACTS__BIAS(gelu_bias_f32, float, cyacts_gelu_f32)
 CYACTS__BIAS(gelu_tanh_bias_f32, float, cyacts_gelu_tanh_f32)
 CYACTS__BIAS(tanh_bias_f32, float, cyacts_tanh_f32)
 CYACTS__BIAS(sigmoid_bias_f32, float, cyacts_sigmoid_f32)
+CYACTS__BIAS_PARAM(silu_bias_f32, float, cyacts_silu_f32, beta)
+CYACTS__BIAS(mish_bias_f32, float, cyacts_mish_f32)
+CYACTS__BIAS_PARAM2(softplus_bias_f32, float, cyacts_softplus_f32, beta, threshold)
+CYACTS__BIAS(log_sigmoid_bias_f32, float, cyacts_log_sigmoid_f32)
+CYACTS__BIAS(tanhshrink_bias_f32, float, cyacts_tanhshrink_f32)
 CYACTS__MAP(relu_f64, double, cyacts_elem_relu_f64)
 CYACTS__GRAD(relu_grad_f64, double, cyacts_elem_relu_grad_f64)
 CYACTS__MAP_PARAM(leaky_relu_f64, double, cyacts_elem_leaky_relu_f64, alpha)
@@ -183,6 +256,18 @@ CYACTS__GRAD(tanh_grad_from_output_f64, double, cyacts_elem_tanh_grad_from_outpu
 CYACTS__MAP(sigmoid_f64, double, cyacts_elem_sigmoid_f64)
 CYACTS__GRAD(sigmoid_grad_f64, double, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GRAD(sigmoid_grad_from_output_f64, double, cyacts_elem_sigmoid_grad_from_output_f64)
+CYACTS__MAP_PARAM(silu_f64, double, cyacts_elem_silu_f64, beta)
+CYACTS__GRAD_PARAM(silu_grad_f64, double, cyacts_elem_silu_grad_f64, beta)
+CYACTS__MAP(mish_f64, double, cyacts_elem_mish_f64)
+CYACTS__GRAD(mish_grad_f64, double, cyacts_elem_mish_grad_f64)
+CYACTS__MAP_PARAM2(softplus_f64, double, cyacts_elem_softplus_f64, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_f64, double, cyacts_elem_softplus_grad_f64, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_from_output_f64, double, cyacts_elem_softplus_grad_from_output_f64, beta, threshold)
+CYACTS__MAP(log_sigmoid_f64, double, cyacts_elem_log_sigmoid_f64)
+CYACTS__GRAD(log_sigmoid_grad_f64, double, cyacts_elem_log_sigmoid_grad_f64)
+CYACTS__GRAD(log_sigmoid_grad_from_output_f64, double, cyacts_elem_log_sigmoid_grad_from_output_f64)
+CYACTS__MAP(tanhshrink_f64, double, cyacts_elem_tanhshrink_f64)
+CYACTS__GRAD(tanhshrink_grad_f64, double, cyacts_elem_tanhshrink_grad_f64)
 CYACTS__GATED(glu_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED_GRAD(glu_grad_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED(geglu_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
@@ -197,5 +282,10 @@ CYACTS__BIAS(gelu_bias_f64, double, cyacts_gelu_f64)
 CYACTS__BIAS(gelu_tanh_bias_f64, double, cyacts_gelu_tanh_f64)
 CYACTS__BIAS(tanh_bias_f64, double, cyacts_tanh_f64)
 CYACTS__BIAS(sigmoid_bias_f64, double, cyacts_sigmoid_f64)
+CYACTS__BIAS_PARAM(silu_bias_f64, double, cyacts_silu_f64, beta)
+CYACTS__BIAS(mish_bias_f64, double, cyacts_mish_f64)
+CYACTS__BIAS_PARAM2(softplus_bias_f64, double, cyacts_softplus_f64, beta, threshold)
+CYACTS__BIAS(log_sigmoid_bias_f64, double, cyacts_log_sigmoid_f64)
+CYACTS__BIAS(tanhshrink_bias_f64, double, cyacts_tanhshrink_f64)
 
 #endif

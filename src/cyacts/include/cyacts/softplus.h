@@ -147,7 +147,7 @@ CYACTS__INLINE double cyacts_elem_softplus_f64(double x, double beta, double thr
     cyacts__dd_f64 s = cyacts__two_sum_f64(cyacts__sel_f64(t.hi > 0.0, x, 0.0), q0 * 0x1p-64);
     double y = s.hi + CYACTS_FMA_F64(q1, 0x1p-64, s.lo);
     y = cyacts__sel_f64(t.hi < -750.0, 0.0 * ib, y);
-    return cyacts__sel_f64(t.hi > threshold, x, y);
+    return cyacts__sel_f64((t.hi > threshold) | (t.hi > 750.0), x, y);
 }
 
 /* sigmoid(beta x), 1 where fl(beta x) > threshold; subnormal slopes kept; <= 1 ulp. */
@@ -176,6 +176,7 @@ CYACTS__INLINE double cyacts_elem_log_sigmoid_f64(double x)
     cyacts__dd_f64 L = cyacts__log1p_2p64_f64(cyacts__exp_neg_abs_2p64_f64(t));
     cyacts__dd_f64 s = cyacts__two_sum_f64(cyacts__sel_f64(x < 0.0, x, 0.0), L.hi * -0x1p-64);
     double y = s.hi + CYACTS_FMA_F64(L.lo, -0x1p-64, s.lo);
+    y = cyacts__sel_f64(x < -750.0, x, y);
     return cyacts__sel_f64(x > 750.0, -0.0, y);
 }
 
@@ -208,7 +209,8 @@ CYACTS__INLINE double cyacts_elem_silu_f64(double x, double beta)
     cyacts__dd_f64 t = cyacts__two_prod_f64(beta, x);
     cyacts__dd_f64 q = cyacts__sigmoid_2p64_f64(t.hi, cyacts__exp_neg_abs_2p64_f64(t));
     double y = CYACTS_FMA_F64(x, q.hi, x * q.lo);
-    return cyacts__sel_f64(t.hi < -750.0, 0.0 * x, y);
+    y = cyacts__sel_f64(t.hi > 750.0, x, y);
+    return cyacts__sel_f64(t.hi < -750.0, copysign(0.0, x), y);
 }
 
 /* As in float32, in double-doubles; within 1/8 of the zero t0 (where e's 2^-54.9 would cost
@@ -390,7 +392,7 @@ CYACTS__INLINE double cyacts_elem_tanhshrink_f64(double x)
     double q0 = 2.0 * e.hi * inv;
     double q1 = cyacts__div_residual_f64(2.0 * e.hi, 2.0 * e.lo, d.hi, d.lo, q0) * inv;
     cyacts__dd_f64 s = cyacts__two_sum_f64(a - 1.0, q0);
-    double large = s.hi + (s.lo + q1);
+    double large = cyacts__sel_f64(a > 20.0, a - 1.0, s.hi + (s.lo + q1));
     return copysign(cyacts__sel_f64(a < 1.0, small, large), x);
 }
 
@@ -532,7 +534,8 @@ CYACTS__INLINE float cyacts__root_poly_ff_f32(float dh, float dl, float c0h, flo
 CYACTS__INLINE float cyacts__one_minus_exp_neg_f32(cyacts__ff_f32 w)
 {
     float a = cyacts__min_f32(cyacts__max_f32(-w.hi, -86.0f), 89.0f);
-    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(a, w.lo);
+    /* the low part is dropped where w is clamped (it is NaN where beta y overflows) */
+    cyacts__exp_parts_f32 p = cyacts__exp_core_f32(a, cyacts__sel_f32(a != -w.hi, 0.0f, w.lo));
     uint32_t b = p.k_bits + (126u << 23);
     float h, c, qh, ql;
     memcpy(&h, &b, sizeof b); /* s/2 */
@@ -562,7 +565,7 @@ CYACTS__INLINE float cyacts_elem_softplus_f32(float x, float beta, float thresho
     cyacts__ff_f32 s = cyacts__two_sum_f32(cyacts__sel_f32(t.hi > 0.0f, x, 0.0f), q0 * 0x1p-64f);
     float y = s.hi + CYACTS_FMA_F32(q1, 0x1p-64f, s.lo);
     y = cyacts__sel_f32(t.hi < -130.0f, 0.0f * ib, y);
-    return cyacts__sel_f32(t.hi > threshold, x, y);
+    return cyacts__sel_f32((t.hi > threshold) | (t.hi > 130.0f), x, y);
 }
 
 /* softplus'(x) = sigmoid(beta x), 1 where fl(beta x) > threshold (PyTorch's
@@ -595,6 +598,7 @@ CYACTS__INLINE float cyacts_elem_log_sigmoid_f32(float x)
     cyacts__ff_f32 L = cyacts__log1p_2p64_f32(cyacts__exp_neg_abs_2p64_f32(t));
     cyacts__ff_f32 s = cyacts__two_sum_f32(cyacts__sel_f32(x < 0.0f, x, 0.0f), L.hi * -0x1p-64f);
     float y = s.hi + CYACTS_FMA_F32(L.lo, -0x1p-64f, s.lo);
+    y = cyacts__sel_f32(x < -130.0f, x, y);
     return cyacts__sel_f32(x > 130.0f, -0.0f, y);
 }
 
@@ -629,7 +633,8 @@ CYACTS__INLINE float cyacts_elem_silu_f32(float x, float beta)
     cyacts__ff_f32 t = cyacts__two_prod_f32(beta, x);
     cyacts__ff_f32 q = cyacts__sigmoid_2p64_f32(t.hi, cyacts__exp_neg_abs_2p64_f32(t));
     float y = CYACTS_FMA_F32(x, q.hi, x * q.lo);
-    return cyacts__sel_f32(t.hi < -130.0f, 0.0f * x, y);
+    y = cyacts__sel_f32(t.hi > 130.0f, x, y);
+    return cyacts__sel_f32(t.hi < -130.0f, copysignf(0.0f, x), y);
 }
 
 /* silu'(x) = g(t) = sigmoid(t) (1 + t (1 - sigmoid(t))), t = beta x, with e = exp(-|t|):
@@ -837,7 +842,7 @@ CYACTS__INLINE float cyacts_elem_tanhshrink_f32(float x)
     float q0 = 2.0f * e.hi * inv;
     float q1 = (-cyacts__mul_err_f32(q0, d.hi, 2.0f * e.hi) + (2.0f * e.lo - q0 * d.lo)) * inv;
     cyacts__ff_f32 s = cyacts__two_sum_f32(a - 1.0f, q0);
-    float large = s.hi + (s.lo + q1);
+    float large = cyacts__sel_f32(a > 9.5f, a - 1.0f, s.hi + (s.lo + q1));
     return copysignf(cyacts__sel_f32(a < 1.0f, small, large), x);
 }
 
