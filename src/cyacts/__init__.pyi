@@ -39,6 +39,8 @@ from .api import softplus_grad as softplus_grad
 from .api import squared_relu as squared_relu
 from .api import squared_relu_ as squared_relu_
 from .api import squared_relu_grad as squared_relu_grad
+from .api import swiglu as swiglu
+from .api import swiglu_grad as swiglu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
@@ -93,6 +95,8 @@ __all__ = [
     "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "get_num_threads",

@@ -449,6 +449,11 @@ GATED = (
           formula="sigmoid(gate) * value (PyTorch's F.glu(h) is glu(h[..., d:], h[..., :d])).",
           grad_formula="(grad_gate, grad_value) = (g value sigmoid'(gate), g sigmoid(gate)) for "
                        "g = grad_output (1 when None), from one pass."),
+    Gated("swiglu", "silu", {"silu": "swiglu"},
+          formula="silu(gate, beta) * value (the gated feed-forward unit of LLaMA-style "
+                  "models).",
+          grad_formula="(grad_gate, grad_value) = (g value silu'(gate), g silu(gate)) for "
+                       "g = grad_output (1 when None), from one pass."),
     Gated("geglu", "gelu", {"gelu": "geglu", "gelu_tanh": "geglu_tanh"},
           formula="gelu(gate, approximate) * value (Gemma's GeGLU).",
           grad_formula="(grad_gate, grad_value) = (g value gelu'(gate), g gelu(gate)) for "

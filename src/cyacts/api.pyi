@@ -44,6 +44,8 @@ __all__ = [
     "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "get_num_threads", "set_num_threads",
@@ -630,6 +632,23 @@ def glu(
 def glu_grad(
     gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
     out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
+    n_threads: int | None = None,
+) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
+
+# ---- swiglu ----------------------------------------------------------------------------------
+@overload
+def swiglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, beta: float = 1.0, *, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def swiglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, beta: float = 1.0, *, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float] | np.floating[Any]: ...
+def swiglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    beta: float = 1.0, out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
     n_threads: int | None = None,
 ) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
 

@@ -70,6 +70,9 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n)
     void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
                              float *grad_gate, float *grad_value, size_t n)
+    void cyacts_swiglu_f32(const float *gate, const float *value, float *out, size_t n, float beta)
+    void cyacts_swiglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+                                float *grad_gate, float *grad_value, size_t n, float beta)
     void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n)
     void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
                                float *grad_gate, float *grad_value, size_t n)
@@ -153,6 +156,10 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n)
     void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
                              double *grad_gate, double *grad_value, size_t n)
+    void cyacts_swiglu_f64(const double *gate, const double *value, double *out, size_t n,
+                           double beta)
+    void cyacts_swiglu_grad_f64(const double *gate, const double *value, const double *grad_output,
+                                double *grad_gate, double *grad_value, size_t n, double beta)
     void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n)
     void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
                                double *grad_gate, double *grad_value, size_t n)

@@ -474,9 +474,16 @@ def _gated(unit):
     forward = globals()[op.reference_names[0]].__wrapped__
     f_prime = globals()[op.reference_names[1]].f_prime
 
+    def typed(f, params, dtype):
+        """params with the kernels' computing dtype where f takes it (silu's beta)."""
+        if getattr(f, "computes_in", False):
+            return dict(params, computes_in=_computing_dtype(dtype))
+        return params
+
     def gated(gate, value, **params):
         gate, value = np.asarray(gate), np.asarray(value)
         dtype = _result_dtype(gate, value)
+        params = typed(forward, params, dtype)
         with np.errstate(all="ignore"):
             y = forward(gate.astype(np.float64), **params) * value.astype(np.float64)
             return _round(y, dtype)[()]
@@ -495,8 +502,9 @@ def _gated(unit):
         with np.errstate(all="ignore"):
             a, v = gate.astype(np.float64), value.astype(np.float64)
             shape = np.broadcast_shapes(a.shape, v.shape, np.shape(g))
-            grad_gate = np.broadcast_to(g * f_prime(a, **params) * v, shape)
-            grad_value = np.broadcast_to(g * forward(a, **params), shape)
+            grad_gate = np.broadcast_to(g * f_prime(a, **typed(f_prime, params, dtype)) * v,
+                                        shape)
+            grad_value = np.broadcast_to(g * forward(a, **typed(forward, params, dtype)), shape)
             return (_round(_sum_to(grad_gate, gate.shape), dtype)[()],
                     _round(_sum_to(grad_value, value.shape), dtype)[()])
 

@@ -32,6 +32,8 @@ __all__ = [
     "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "softmax",
@@ -101,6 +103,11 @@ def tanhshrink_grad(
 def glu(gate: npt.ArrayLike, value: npt.ArrayLike) -> _Result: ...
 def glu_grad(
     gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None,
+) -> tuple[_Result, _Result]: ...
+def swiglu(gate: npt.ArrayLike, value: npt.ArrayLike, *, beta: float = 1.0) -> _Result: ...
+def swiglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    beta: float = 1.0,
 ) -> tuple[_Result, _Result]: ...
 def geglu(
     gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none",

@@ -43,6 +43,8 @@
     X(TANHSHRINK_GRAD, tanhshrink_grad, GRAD, 4096)                              \
     X(GLU, glu, GATED, 4096)                                                     \
     X(GLU_GRAD, glu_grad, GATED_GRAD, 4096)                                      \
+    X(SWIGLU, swiglu, GATED_PARAM, 4096)                                         \
+    X(SWIGLU_GRAD, swiglu_grad, GATED_GRAD_PARAM, 4096)                          \
     X(GEGLU, geglu, GATED, 4096)                                                 \
     X(GEGLU_GRAD, geglu_grad, GATED_GRAD, 4096)                                  \
     X(GEGLU_TANH, geglu_tanh, GATED, 4096)                                       \

@@ -55,6 +55,10 @@
  *   void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                            float *grad_gate, float *grad_value, size_t n);
+ *   void cyacts_swiglu_f32(const float *gate, const float *value, float *out, size_t n,
+ *                          float beta);
+ *   void cyacts_swiglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+ *                               float *grad_gate, float *grad_value, size_t n, float beta);
  *   void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                              float *grad_gate, float *grad_value, size_t n);
@@ -139,6 +143,11 @@
  *   void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                            double *grad_gate, double *grad_value, size_t n);
+ *   void cyacts_swiglu_f64(const double *gate, const double *value, double *out, size_t n,
+ *                          double beta);
+ *   void cyacts_swiglu_grad_f64(const double *gate, const double *value,
+ *                               const double *grad_output, double *grad_gate, double *grad_value,
+ *                               size_t n, double beta);
  *   void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                              double *grad_gate, double *grad_value, size_t n);
@@ -218,6 +227,8 @@ CYACTS__MAP(tanhshrink_f32, float, cyacts_elem_tanhshrink_f32)
 CYACTS__GRAD(tanhshrink_grad_f32, float, cyacts_elem_tanhshrink_grad_f32)
 CYACTS__GATED(glu_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED_GRAD(glu_grad_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
+CYACTS__GATED_PARAM(swiglu_f32, float, cyacts_elem_silu_f32, cyacts_elem_silu_grad_f32, beta)
+CYACTS__GATED_GRAD_PARAM(swiglu_grad_f32, float, cyacts_elem_silu_f32, cyacts_elem_silu_grad_f32, beta)
 CYACTS__GATED(geglu_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
 CYACTS__GATED_GRAD(geglu_grad_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
 CYACTS__GATED(geglu_tanh_f32, float, cyacts_elem_gelu_tanh_f32, cyacts_elem_gelu_tanh_grad_f32)
@@ -270,6 +281,8 @@ CYACTS__MAP(tanhshrink_f64, double, cyacts_elem_tanhshrink_f64)
 CYACTS__GRAD(tanhshrink_grad_f64, double, cyacts_elem_tanhshrink_grad_f64)
 CYACTS__GATED(glu_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED_GRAD(glu_grad_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
+CYACTS__GATED_PARAM(swiglu_f64, double, cyacts_elem_silu_f64, cyacts_elem_silu_grad_f64, beta)
+CYACTS__GATED_GRAD_PARAM(swiglu_grad_f64, double, cyacts_elem_silu_f64, cyacts_elem_silu_grad_f64, beta)
 CYACTS__GATED(geglu_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
 CYACTS__GATED_GRAD(geglu_grad_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
 CYACTS__GATED(geglu_tanh_f64, double, cyacts_elem_gelu_tanh_f64, cyacts_elem_gelu_tanh_grad_f64)

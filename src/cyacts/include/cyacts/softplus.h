@@ -143,7 +143,7 @@ CYACTS__INLINE double cyacts_elem_softplus_f64(double x, double beta, double thr
     cyacts__dd_f64 L = cyacts__log1p_2p64_f64(cyacts__exp_neg_abs_2p64_f64(t));
     double ib = 1.0 / beta; /* loop-invariant */
     double q0 = L.hi * ib;
-    double q1 = (CYACTS_FMA_F64(-q0, beta, L.hi) + L.lo) * ib;
+    double q1 = cyacts__div_residual_f64(L.hi, L.lo, beta, 0.0, q0) * ib;
     cyacts__dd_f64 s = cyacts__two_sum_f64(cyacts__sel_f64(t.hi > 0.0, x, 0.0), q0 * 0x1p-64);
     double y = s.hi + CYACTS_FMA_F64(q1, 0x1p-64, s.lo);
     y = cyacts__sel_f64(t.hi < -750.0, 0.0 * ib, y);
@@ -413,8 +413,8 @@ CYACTS__INLINE double cyacts_elem_tanhshrink_grad_f64(double x)
     double inv = 1.0 / d.hi;
     double t0 = mh * inv;
     double t1 = cyacts__div_residual_f64(mh, ml, d.hi, d.lo, t0) * inv;
-    double sq = t0 * t0;
-    return sq + CYACTS_FMA_F64(2.0 * t0, t1, CYACTS_FMA_F64(t0, t0, -sq));
+    cyacts__dd_f64 sq = cyacts__two_prod_f64(t0, t0);
+    return sq.hi + CYACTS_FMA_F64(2.0 * t0, t1, sq.lo);
 }
 
 /* ======================================================================================== */
@@ -518,7 +518,7 @@ CYACTS__INLINE float cyacts__root_poly_ff_f32(float dh, float dl, float c0h, flo
 {
     float p = CYACTS_FMA_F32(c[0], dh, c[1]);
     int i;
-    for (i = 2; i < 7; ++i) p = CYACTS_FMA_F32(p, dh, c[i]);
+    CYACTS__UNROLL for (i = 2; i < 7; ++i) p = CYACTS_FMA_F32(p, dh, c[i]);
     float r = CYACTS_FMA_F32(dh, p, c0l);
     float ph = c0h + r;
     float pl = (c0h - ph) + r;
