@@ -184,6 +184,15 @@ class Call:
         return f"cyacts_{self.kernel}_{SUFFIX[dtype]}({', '.join(args)}){where[self.in_place]}"
 
 
+def _c_number(call, name, dtype):
+    """A scalar parameter's value as a C literal (None: the number the kernels receive)."""
+    value = dict(call.params)[name]
+    if value is None:
+        value = next(p for p in _ops.BY_NAME[call.op].params if p.name == name).none_value
+    value = float(dtype.type(value))
+    return ("-INFINITY" if value < 0 else "INFINITY") if np.isinf(value) else value.hex()
+
+
 def _from_output_allowed(op, params):
     if op.from_output_requires is None:
         return True
@@ -238,8 +247,9 @@ def _evaluate(call, module, x, g, a):
     op = call.entry
     forward, grad = op.reference_names if module is reference else (op.name, op.name + "_grad")
     scalars = {p.name for p in op.scalars}
-    kwargs = {name: a if value == ARRAY else float(x.dtype.type(value)) if name in scalars
-              else value for name, value in call.params}
+    kwargs = {name: a if value == ARRAY else float(x.dtype.type(value))
+              if name in scalars and value is not None else value
+              for name, value in call.params}
     if not call.derivative:
         return getattr(module, forward)(x, **kwargs)
     return getattr(module, grad)(x, g if call.grad_output else None,
@@ -474,7 +484,7 @@ def _c_statement(call, dtype, params):
         elif name == kernel.param and pointer:
             args.append("a")
         elif name in kernel.params:
-            args.append(f"({ctype}){float(dtype.type(dict(call.params)[name])).hex()}")
+            args.append(f"({ctype}){_c_number(call, name, dtype)}")
         elif const_pointer:
             args.append("y" if call.in_place == "x" else source)
         else:

@@ -32,6 +32,12 @@ from .api import hardtanh_grad as hardtanh_grad
 from .api import leaky_relu as leaky_relu
 from .api import leaky_relu_ as leaky_relu_
 from .api import leaky_relu_grad as leaky_relu_grad
+from .api import log_sigmoid as log_sigmoid
+from .api import log_sigmoid_ as log_sigmoid_
+from .api import log_sigmoid_grad as log_sigmoid_grad
+from .api import mish as mish
+from .api import mish_ as mish_
+from .api import mish_grad as mish_grad
 from .api import relu as relu
 from .api import relu6 as relu6
 from .api import relu6_ as relu6_
@@ -45,6 +51,12 @@ from .api import set_num_threads as set_num_threads
 from .api import sigmoid as sigmoid
 from .api import sigmoid_ as sigmoid_
 from .api import sigmoid_grad as sigmoid_grad
+from .api import silu as silu
+from .api import silu_ as silu_
+from .api import silu_grad as silu_grad
+from .api import softplus as softplus
+from .api import softplus_ as softplus_
+from .api import softplus_grad as softplus_grad
 from .api import softshrink as softshrink
 from .api import softshrink_ as softshrink_
 from .api import softshrink_grad as softshrink_grad
@@ -54,9 +66,14 @@ from .api import softsign_grad as softsign_grad
 from .api import squared_relu as squared_relu
 from .api import squared_relu_ as squared_relu_
 from .api import squared_relu_grad as squared_relu_grad
+from .api import swiglu as swiglu
+from .api import swiglu_grad as swiglu_grad
 from .api import tanh as tanh
 from .api import tanh_ as tanh_
 from .api import tanh_grad as tanh_grad
+from .api import tanhshrink as tanhshrink
+from .api import tanhshrink_ as tanhshrink_
+from .api import tanhshrink_grad as tanhshrink_grad
 from .api import threshold as threshold
 from .api import threshold_ as threshold_
 from .api import threshold_grad as threshold_grad
@@ -121,8 +138,25 @@ __all__ = [
     "threshold",
     "threshold_",
     "threshold_grad",
+    "silu",
+    "silu_",
+    "silu_grad",
+    "mish",
+    "mish_",
+    "mish_grad",
+    "softplus",
+    "softplus_",
+    "softplus_grad",
+    "log_sigmoid",
+    "log_sigmoid_",
+    "log_sigmoid_grad",
+    "tanhshrink",
+    "tanhshrink_",
+    "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "get_num_threads",

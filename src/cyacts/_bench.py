@@ -301,6 +301,71 @@ def _torch_softsign_grad_y(x, g, y, s):
 def _elu_bw(g, alpha, scale, input_scale, is_result, x, grad_input):
     return _aten.elu_backward.grad_input(g, alpha, scale, input_scale, is_result, x,
                                          grad_input=grad_input)
+def _np_silu_grad(x, g, y, s):  # s (1 + x (1 - s)), s = sigmoid(x)
+    _np_sigmoid(x, s.t)
+    np.subtract(1, s.t, out=y)
+    y *= x
+    y += 1
+    y *= s.t
+    y *= g
+
+
+def _np_mish(x, g, y, s):  # x tanh(softplus(x)), softplus by logaddexp (no overflow)
+    np.logaddexp(x, 0, out=y)
+    np.tanh(y, out=y)
+    y *= x
+
+
+def _np_mish_grad(x, g, y, s):  # T + x sigmoid(x) (1 - T^2), T = tanh(softplus(x))
+    np.logaddexp(x, 0, out=s.t)
+    np.tanh(s.t, out=s.t)
+    np.multiply(s.t, s.t, out=y)
+    np.subtract(1, y, out=y)
+    _np_sigmoid(x, s.u)
+    y *= s.u
+    y *= x
+    y += s.t
+    y *= g
+
+
+def _np_tanhshrink_grad(x, g, y, s):
+    np.tanh(x, out=s.t)
+    np.multiply(s.t, s.t, out=s.t)
+    np.multiply(g, s.t, out=y)
+
+
+def _torch_tanhshrink(x, g, y, s):  # F.tanhshrink is x - x.tanh(): the same two ops
+    _torch.tanh(x, out=y)
+    _torch.sub(x, y, out=y)
+
+
+def _torch_tanhshrink_grad(x, g, y, s):  # what autograd runs: g - g (1 - tanh^2)
+    _torch.tanh(x, out=s.t)
+    _aten.tanh_backward.grad_input(g, s.t, grad_input=y)
+    _torch.sub(g, y, out=y)
+
+
+def _torch_one_minus_exp(w, g, y, s):  # g (1 - exp(-w)) = -g expm1(-w)
+    _torch.neg(w, out=s.t)
+    _torch.expm1(s.t, out=s.t)
+    _torch.mul(g, s.t, out=y)
+    y.neg_()
+
+
+def _torch_one_minus_exp_y(y_in, g, y, s):  # g (1 - exp(y)) = -g expm1(y)
+    _torch.expm1(y_in, out=s.t)
+    _torch.mul(g, s.t, out=y)
+    y.neg_()
+
+
+def _np_silu(x, g, y, s):
+    _np_sigmoid(x, y)
+    y *= x
+
+
+def _np_softplus_grad(x, g, y, s):
+    _np_sigmoid(x, y)
+    y *= g
 
 
 _TH_U = "tanh(c * (x + k * x * x * x))"
@@ -361,6 +426,42 @@ PEER_FORMS = {
                      lambda x, g, y, s: _aten.sigmoid_backward.grad_input(
                          g, _torch.sigmoid(x, out=s.t), grad_input=y),
                      "g / ((1 + exp(-x)) * (1 + exp(x)))"),
+    "silu": (_np_silu,
+             lambda x, g, y, s: _aten.silu.out(x, out=y),
+             "x / (1 + exp(-x))"),
+    "mish": (_np_mish,
+             lambda x, g, y, s: _aten.mish.out(x, out=y),
+             "x * tanh(log1p(exp(x)))"),
+    "softplus": (lambda x, g, y, s: np.logaddexp(x, 0, out=y),
+                 lambda x, g, y, s: _nn.softplus(x, 1.0, 20.0, out=y),  # PyTorch's defaults
+                 "where(x > 20, x, log1p(exp(x)))"),
+    "log_sigmoid": (lambda x, g, y, s: np.negative(np.logaddexp(0, np.negative(x, out=y),
+                                                                out=y), out=y),
+                    lambda x, g, y, s: _aten.log_sigmoid_forward.output(x, output=y,
+                                                                        buffer=s.t),
+                    "where(x < 0, x - log1p(exp(x)), -log1p(exp(-x)))"),
+    "tanhshrink": (lambda x, g, y, s: np.subtract(x, np.tanh(x, out=y), out=y),
+                   _torch_tanhshrink,
+                   "x - tanh(x)"),
+    "silu_grad": (_np_silu_grad,
+                  lambda x, g, y, s: _aten.silu_backward.grad_input(g, x, grad_input=y),
+                  "g * (1 + exp(-x) + x * exp(-x)) / (1 + exp(-x))**2"),
+    "mish_grad": (_np_mish_grad,
+                  lambda x, g, y, s: _aten.mish_backward(g, x),  # no out= form
+                  ("g * (tanh(log1p(exp(x))) + x / (1 + exp(-x))"
+                   " * (1 - tanh(log1p(exp(x)))**2))")),
+    "softplus_grad": (_np_softplus_grad,
+                      lambda x, g, y, s: _aten.softplus_backward.grad_input(
+                          g, x, 1.0, 20.0, grad_input=y),
+                      "g / (1 + exp(-x))"),
+    # From x, torch needs its forward (which fills the buffer its backward reads)
+    "log_sigmoid_grad": (lambda x, g, y, s: np.divide(g, np.add(np.exp(x, out=y), 1, out=y),
+                                                      out=y),
+                         lambda x, g, y, s: _aten.log_sigmoid_backward.grad_input(
+                             g, x, _aten.log_sigmoid_forward.output(
+                                 x, output=s.t, buffer=s.u)[1], grad_input=y),
+                         "g / (1 + exp(x))"),
+    "tanhshrink_grad": (_np_tanhshrink_grad, _torch_tanhshrink_grad, "g * tanh(x)**2"),
     # From the saved forward output y, as autograd does: every contender reads y, not x
     "tanh_grad_y": (lambda x, g, y, s: np.multiply(g, np.subtract(1, np.square(x, out=s.t),
                                                                   out=s.t), out=y),
@@ -449,6 +550,15 @@ PEER_FORMS = {
                        lambda x, g, y, s: _aten.threshold_backward.grad_input(
                            g, x, THRESHOLD, grad_input=y),
                        "where(x > th, g, 0)"),
+    # PyTorch has no derivative from the output of these: the same expression in its ops
+    "softplus_grad_y": (lambda x, g, y, s: np.multiply(g, np.negative(np.expm1(
+                            np.negative(x, out=y), out=y), out=y), out=y),
+                        _torch_one_minus_exp,
+                        "g * (1 - exp(-x))"),
+    "log_sigmoid_grad_y": (lambda x, g, y, s: np.multiply(g, np.negative(np.expm1(x, out=y),
+                                                                         out=y), out=y),
+                           _torch_one_minus_exp_y,
+                           "g * (1 - exp(x))"),
 }
 
 
@@ -561,7 +671,7 @@ class _Buffers:
         self._forward_output = {}
         if _torch is not None:
             self.tx, self.tg, self.ty = _tensor(self.x), _tensor(self.g), _tensor(self.y)
-            self.ts = SimpleNamespace(t=_tensor(self.s.t))
+            self.ts = SimpleNamespace(t=_tensor(self.s.t), u=_tensor(self.s.u))
 
     @property
     def dtype(self):

@@ -28,6 +28,7 @@ E. Adding an activation: its element functions in a family header (include/cyact
 This module imports nothing but the standard library (setup.py and tools/ read it as a file).
 """
 import dataclasses
+import math
 from typing import Any, Optional
 
 #: elements per thread below which a second thread does not pay for itself
@@ -40,6 +41,7 @@ FAMILIES = {
     "logistic": ("logistic.h",),
     "gelu": ("gelu.h", "gelu_tanh.h"),
     "elu": ("elu.h",),
+    "softplus": ("softplus.h",),
 }
 
 #: accuracy classes, in ULPs of the result dtype: {dtype name: bound}
@@ -269,6 +271,15 @@ def _positive(value):
     return value > 0
 
 
+def _nonzero_finite(value):
+    return value != 0 and math.isfinite(value)
+
+
+def _by_sign(param, positive, negative):
+    """A limit that depends on the sign of a parameter: f(params) -> the limit."""
+    return lambda params: positive if params[param] > 0 else negative
+
+
 ALPHA = Param("alpha", 0.01, "the slope for x <= 0: a number, or an array broadcastable to x "
               "(one slope per channel, as PReLU)", per_element=True, grad_keyword_only=True,
               test_values=(0.2,), stub_type="_Alpha")
@@ -319,6 +330,16 @@ def _celu_grad_limit(params):
     """celu'(-inf) = exp(-inf/alpha): 0, or inf for alpha < 0."""
     return 0.0 if params["alpha"] > 0 else float("inf")
 
+BETA_VALID = (_nonzero_finite, "beta must be a finite nonzero number")
+SILU_BETA = Param("beta", 1.0, "the slope of the sigmoid's argument, x sigmoid(beta x) (1.702: the "
+                  "quick GELU of CLIP); any finite nonzero number", test_values=(1.702, -0.5),
+                  valid=BETA_VALID)
+SOFTPLUS_BETA = Param("beta", 1.0, "the sharpness, log1p(exp(beta x))/beta; any finite nonzero "
+                      "number (beta < 0 gives -softplus(-x) with |beta|, as PyTorch)",
+                      test_values=(2.0, -1.5), valid=BETA_VALID)
+SOFTPLUS_THRESHOLD = Param("threshold", None, "x itself where beta x > threshold (PyTorch's "
+                           "default is 20); None: the exact function everywhere",
+                           test_values=(20.0, 12.0), none_value=math.inf)
 
 OPS = (
     Op("relu", "piecewise",
@@ -455,6 +476,53 @@ OPS = (
                            "from the output",
        limits=("value", "inf"), grad_limits=(0.0, 1.0), kinks=(Kink("threshold", 0.0),),
        grain=PIECEWISE_GRAIN, ulp=EXACT, grad_ulp=EXACT),
+    Op("silu", "softplus",
+       formula="x * sigmoid(beta x) (SiLU, or swish; beta = 1.702 is the quick GELU).",
+       grad_formula="s (1 + beta x (1 - s)), s = sigmoid(beta x), times grad_output when given.",
+       notes="The derivative crosses zero at beta x = -1.2785; near there it keeps its relative "
+             "accuracy.",
+       params=(SILU_BETA,),
+       from_output_refusal="SiLU is not invertible, so its derivative cannot be computed from "
+                           "its output",
+       limits=(_by_sign("beta", 0.0, "-inf"), _by_sign("beta", "inf", 0.0)),
+       grad_limits=(_by_sign("beta", 0.0, 1.0), _by_sign("beta", 1.0, 0.0)),
+       ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("mish", "softplus",
+       formula="x * tanh(softplus(x)), as x (e^2 + 2e)/(e^2 + 2e + 2), e = exp(x), without "
+               "overflow.",
+       grad_formula="tanh(softplus(x)) + x sigmoid(x) (1 - tanh(softplus(x))^2), times "
+                    "grad_output when given.",
+       notes="The derivative crosses zero at x = -1.1924; near there it keeps its relative "
+             "accuracy.",
+       from_output_refusal="Mish is not invertible, so its derivative cannot be computed from "
+                           "its output",
+       limits=(0.0, "inf"), grad_limits=(0.0, 1.0), ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("softplus", "softplus",
+       formula="log1p(exp(beta x)) / beta, or x where beta x > threshold (PyTorch's rule).",
+       grad_formula="sigmoid(beta x), 1 where beta x > threshold (or 1 - exp(-beta y) from the "
+                    "output), times grad_output when given.",
+       notes="beta x is compared with the threshold after rounding to the computing dtype, as "
+             "PyTorch does; threshold=None (the default) never applies it, so the result is "
+             "the exact function everywhere (PyTorch's default threshold is 20). From the "
+             "output, values of beta y just above the threshold are read as the threshold "
+             "branch's (slope 1): within exp(-threshold) of it an output of either branch can "
+             "have the same value.",
+       params=(SOFTPLUS_BETA, SOFTPLUS_THRESHOLD), from_output="own",
+       limits=(_by_sign("beta", 0.0, "-inf"), _by_sign("beta", "inf", 0.0)),
+       grad_limits=(_by_sign("beta", 0.0, 1.0), _by_sign("beta", 1.0, 0.0)),
+       from_output_grain=TRANSCENDENTAL_GRAIN, ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("log_sigmoid", "softplus",
+       formula="log(sigmoid(x)) = -softplus(-x), without overflow or cancellation.",
+       grad_formula="sigmoid(-x) (or 1 - exp(y) from the output), times grad_output when given.",
+       from_output="own", limits=("-inf", 0.0), grad_limits=(1.0, 0.0),
+       from_output_grain=TRANSCENDENTAL_GRAIN, ulp=_bounds(2, 4), grad_ulp=_bounds(4, 4)),
+    Op("tanhshrink", "softplus",
+       formula="x - tanh(x), accurate near 0 (where it is x^3/3).",
+       grad_formula="tanh(x)^2, times grad_output when given.",
+       from_output_refusal="tanhshrink's inverse has no closed form, so its derivative is "
+                           "not computed from its output",
+       limits=("-inf", "inf"), grad_limits=(1.0, 1.0), ulp=_bounds(2, 4),
+       grad_ulp=_bounds(4, 4)),
 )
 
 BY_NAME = {op.name: op for op in OPS}
@@ -516,6 +584,11 @@ GATED = (
     Gated("glu", "sigmoid", {"sigmoid": "glu"},
           formula="sigmoid(gate) * value (PyTorch's F.glu(h) is glu(h[..., d:], h[..., :d])).",
           grad_formula="(grad_gate, grad_value) = (g value sigmoid'(gate), g sigmoid(gate)) for "
+                       "g = grad_output (1 when None), from one pass."),
+    Gated("swiglu", "silu", {"silu": "swiglu"},
+          formula="silu(gate, beta) * value (the gated feed-forward unit of LLaMA-style "
+                  "models).",
+          grad_formula="(grad_gate, grad_value) = (g value silu'(gate), g silu(gate)) for "
                        "g = grad_output (1 when None), from one pass."),
     Gated("geglu", "gelu", {"gelu": "geglu", "gelu_tanh": "geglu_tanh"},
           formula="gelu(gate, approximate) * value (Gemma's GeGLU).",
@@ -594,10 +667,11 @@ def public_names():
 
 
 def resolve(value, params, op):
-    """A limit or kink value: a number, "inf"/"-inf", the name of a parameter ("-name" for its
-    negative), or a function of the parameter dict (defaults filled in)."""
+    """A limit or kink value: a number, "inf"/"-inf", the name of a parameter, or a function of
+    the parameters (a dict with every parameter, defaults filled in) giving one of those."""
     if callable(value):
-        return value({p.name: params.get(p.name, p.default) for p in op.params})
+        full = {p.name: params.get(p.name, p.default) for p in op.params}
+        return resolve(value(full), params, op)
     if isinstance(value, str):
         if value in ("inf", "-inf"):
             return float(value)

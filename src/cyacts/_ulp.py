@@ -34,6 +34,11 @@ def measured_scalars(op):
     return {p.name: (p.test_values[0] if p.required else p.default) for p in op.scalars}
 
 
+def _in_dtype(params, dtype):
+    """The parameters as `dtype` calls have them (numbers rounded to it; None stays None)."""
+    return {k: (v if v is None else float(np.dtype(dtype).type(v))) for k, v in params.items()}
+
+
 def _functions():
     """kernel name -> (cyacts function of x, (float32 bound, float64 bound), reference of x
     and of the scalar parameters' values as a dict)."""
@@ -65,8 +70,10 @@ FUNCTIONS = {name: (f, bounds) for name, (f, bounds, _, _) in _TABLE.items()}
 #: results below these magnitudes may flush toward zero (the bounds' footnote)
 FLUSH = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
 
-#: zeros of the GELU derivatives (mpmath.findroot at 40 digits): where the f64 formula cancels
-ROOTS = {"gelu_grad": -0.75179152469356445746, "gelu_tanh_grad": -0.75246142207101625849}
+#: zeros of the derivatives (mpmath.findroot at 40 digits, at the measured parameters): where
+#: the f64 formula cancels
+ROOTS = {"gelu_grad": -0.75179152469356445746, "gelu_tanh_grad": -0.75246142207101625849,
+         "silu_grad": -1.2784645427610737951, "mish_grad": -1.1924312145154952121}
 
 # Value windows where kernels go wrong (each WHY): Taylor regime of tiny |x|; [0.5, 2] where
 # range reductions and polynomial pieces meet; the main body; GELU's negative tail (float64
@@ -126,7 +133,7 @@ def max_ulp(x, got, ref):
 def _reference(name, x64, dtype=np.float64):
     """cyacts.reference's float64 value of `name` at float64 inputs, with the scalar
     parameters as the `dtype` kernels get them (rounded to float32 for float32)."""
-    scalars = {k: float(np.dtype(dtype).type(v)) for k, v in _TABLE[name][3].items()}
+    scalars = _in_dtype(_TABLE[name][3], dtype)
     with np.errstate(all="ignore"):
         r = _TABLE[name][2](x64, scalars)
     return np.asarray(r, dtype=np.float64)
@@ -161,7 +168,7 @@ def reference32(name, x):
         frac = np.abs(r - r32.astype(np.float64)) / np.abs(np.spacing(r32)).astype(np.float64)
     redo = np.abs(frac - 0.5) < 2.0**-16
     if name in ROOTS:
-        redo |= (np.abs(r) < _CROSSING) & (x64 > -1.0) & (x64 < -0.5)
+        redo |= (np.abs(r) < _CROSSING) & (np.abs(x64 - ROOTS[name]) < 0.25)
     if redo.any():
         r32[redo] = mp_eval(name, x64[redo]).astype(np.float32)
     return r32
@@ -248,5 +255,5 @@ def special_errors(name, dtype):
 
 
 def _reference_limits(name, dtype):
-    scalars = {k: float(np.dtype(dtype).type(v)) for k, v in _TABLE[name][3].items()}
+    scalars = _in_dtype(_TABLE[name][3], dtype)
     return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), scalars)

@@ -383,7 +383,14 @@ def _fast_args(op):
     conditions, scalars, checks = [], [], {}
     choice = op.choice
     for p in op.params:
-        if not p.choices:
+        if not p.choices and p.none_value is not None:  # None: the number it stands for
+            conditions.append(f"({p.name} is None or type({p.name}) is float)")
+            checks[f"_none_{p.name}"] = p.none_value
+            scalars.append(f"(_none_{p.name} if {p.name} is None else {p.name})")
+            if p.valid:
+                checks[f"_valid_{p.name}"] = p.valid[0]
+                conditions.append(f"({p.name} is None or _valid_{p.name}({p.name}))")
+        elif not p.choices:
             conditions.append(f"type({p.name}) is float")
             scalars.append(p.name)
             if p.valid:
@@ -391,7 +398,8 @@ def _fast_args(op):
                 conditions.append(f"_valid_{p.name}({p.name})")
     if op.param_check:
         checks["_param_check"] = op.param_check[0]
-        conditions.append("_param_check({%s})" % ", ".join(f"{n!r}: {n}" for n in scalars))
+        names = [p.name for p in op.params if not p.choices]
+        conditions.append("_param_check({%s})" % ", ".join(f"{n!r}: {n}" for n in names))
     key = "None" if choice is None else choice.name
     if choice is not None:
         conditions.insert(0, f"type({choice.name}) is str")

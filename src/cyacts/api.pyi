@@ -57,8 +57,25 @@ __all__ = [
     "threshold",
     "threshold_",
     "threshold_grad",
+    "silu",
+    "silu_",
+    "silu_grad",
+    "mish",
+    "mish_",
+    "mish_grad",
+    "softplus",
+    "softplus_",
+    "softplus_grad",
+    "log_sigmoid",
+    "log_sigmoid_",
+    "log_sigmoid_grad",
+    "tanhshrink",
+    "tanhshrink_",
+    "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "get_num_threads", "set_num_threads",
@@ -872,6 +889,238 @@ def threshold_grad(
     from_output: bool = False,
 ) -> npt.NDArray[_Float]: ...
 
+# ---- silu ------------------------------------------------------------------------------------
+@overload
+def silu(
+    x: npt.ArrayLike, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def silu(
+    x: _Scalar, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def silu(
+    x: npt.NDArray[_FloatT], beta: float = 1.0, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def silu(
+    x: npt.ArrayLike, beta: float = 1.0, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def silu_(x: _InplaceT, beta: float = 1.0, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def silu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def silu_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def silu_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def silu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- mish ------------------------------------------------------------------------------------
+@overload
+def mish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def mish(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def mish(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def mish(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def mish_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def mish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def mish_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def mish_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def mish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- softplus --------------------------------------------------------------------------------
+@overload
+def softplus(
+    x: npt.ArrayLike, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def softplus(
+    x: _Scalar, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def softplus(
+    x: npt.NDArray[_FloatT], beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softplus(
+    x: npt.ArrayLike, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def softplus_(
+    x: _InplaceT, beta: float = 1.0, threshold: float | None = None, *,
+    bias: npt.ArrayLike | None = None,
+) -> _InplaceT: ...
+@overload
+def softplus_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None, from_output: bool = False,
+) -> _OutT: ...
+@overload
+def softplus_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def softplus_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def softplus_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, beta: float = 1.0,
+    threshold: float | None = None, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- log_sigmoid -----------------------------------------------------------------------------
+@overload
+def log_sigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def log_sigmoid(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def log_sigmoid(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def log_sigmoid(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def log_sigmoid_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def log_sigmoid_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def log_sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
+# ---- tanhshrink ------------------------------------------------------------------------------
+@overload
+def tanhshrink(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def tanhshrink(
+    x: _Scalar, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> np.floating[Any]: ...
+@overload
+def tanhshrink(
+    x: npt.NDArray[_FloatT], *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def tanhshrink(
+    x: npt.ArrayLike, *, bias: npt.ArrayLike | None = None, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float]: ...
+def tanhshrink_(x: _InplaceT, *, bias: npt.ArrayLike | None = None) -> _InplaceT: ...
+@overload
+def tanhshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: _OutT, n_threads: int | None = None,
+    from_output: bool = False,
+) -> _OutT: ...
+@overload
+def tanhshrink_grad(
+    x: _Scalar, grad_output: _Scalar | None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> np.floating[Any]: ...
+@overload
+def tanhshrink_grad(
+    x: npt.NDArray[_FloatT], grad_output: None = None, *, bias: npt.ArrayLike | None = None,
+    out: None = None, n_threads: int | None = None, from_output: bool = False,
+) -> npt.NDArray[_FloatT]: ...
+@overload
+def tanhshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    bias: npt.ArrayLike | None = None, out: None = None, n_threads: int | None = None,
+    from_output: bool = False,
+) -> npt.NDArray[_Float]: ...
+
 # ---- glu -------------------------------------------------------------------------------------
 @overload
 def glu(
@@ -884,6 +1133,23 @@ def glu(
 def glu_grad(
     gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
     out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
+    n_threads: int | None = None,
+) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
+
+# ---- swiglu ----------------------------------------------------------------------------------
+@overload
+def swiglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, beta: float = 1.0, *, out: _OutT,
+    n_threads: int | None = None,
+) -> _OutT: ...
+@overload
+def swiglu(
+    gate: npt.ArrayLike, value: npt.ArrayLike, beta: float = 1.0, *, out: None = None,
+    n_threads: int | None = None,
+) -> npt.NDArray[_Float] | np.floating[Any]: ...
+def swiglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    beta: float = 1.0, out: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
     n_threads: int | None = None,
 ) -> tuple[npt.NDArray[_Float] | np.floating[Any], npt.NDArray[_Float] | np.floating[Any]]: ...
 

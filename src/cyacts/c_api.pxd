@@ -89,9 +89,28 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_threshold_f32(const float *x, float *y, size_t n, float threshold, float value)
     void cyacts_threshold_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
                                    float threshold, float value)
+    void cyacts_silu_f32(const float *x, float *y, size_t n, float beta)
+    void cyacts_silu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                              float beta)
+    void cyacts_mish_f32(const float *x, float *y, size_t n)
+    void cyacts_mish_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_softplus_f32(const float *x, float *y, size_t n, float beta, float threshold)
+    void cyacts_softplus_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+                                  float beta, float threshold)
+    void cyacts_softplus_grad_from_output_f32(const float *y, const float *grad_output, float *out,
+                                              size_t n, float beta, float threshold)
+    void cyacts_log_sigmoid_f32(const float *x, float *y, size_t n)
+    void cyacts_log_sigmoid_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
+    void cyacts_log_sigmoid_grad_from_output_f32(const float *y, const float *grad_output,
+                                                 float *out, size_t n)
+    void cyacts_tanhshrink_f32(const float *x, float *y, size_t n)
+    void cyacts_tanhshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n)
     void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n)
     void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
                              float *grad_gate, float *grad_value, size_t n)
+    void cyacts_swiglu_f32(const float *gate, const float *value, float *out, size_t n, float beta)
+    void cyacts_swiglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+                                float *grad_gate, float *grad_value, size_t n, float beta)
     void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n)
     void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
                                float *grad_gate, float *grad_value, size_t n)
@@ -135,6 +154,16 @@ cdef extern from "cyacts/cyacts.h" nogil:
                                     size_t cols, float lambd)
     void cyacts_threshold_bias_f32(const float *x, const float *bias, float *y, size_t rows,
                                    size_t cols, float threshold, float value)
+    void cyacts_silu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols, float beta)
+    void cyacts_mish_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                              size_t cols)
+    void cyacts_softplus_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                  size_t cols, float beta, float threshold)
+    void cyacts_log_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                     size_t cols)
+    void cyacts_tanhshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+                                    size_t cols)
 
     # ---- float64 -----------------------------------------------------------------------------
     void cyacts_relu_f64(const double *x, double *y, size_t n)
@@ -203,9 +232,31 @@ cdef extern from "cyacts/cyacts.h" nogil:
     void cyacts_threshold_f64(const double *x, double *y, size_t n, double threshold, double value)
     void cyacts_threshold_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
                                    double threshold, double value)
+    void cyacts_silu_f64(const double *x, double *y, size_t n, double beta)
+    void cyacts_silu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                              double beta)
+    void cyacts_mish_f64(const double *x, double *y, size_t n)
+    void cyacts_mish_grad_f64(const double *x, const double *grad_output, double *y, size_t n)
+    void cyacts_softplus_f64(const double *x, double *y, size_t n, double beta, double threshold)
+    void cyacts_softplus_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+                                  double beta, double threshold)
+    void cyacts_softplus_grad_from_output_f64(const double *y, const double *grad_output,
+                                              double *out, size_t n, double beta, double threshold)
+    void cyacts_log_sigmoid_f64(const double *x, double *y, size_t n)
+    void cyacts_log_sigmoid_grad_f64(const double *x, const double *grad_output, double *y,
+                                     size_t n)
+    void cyacts_log_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+                                                 double *out, size_t n)
+    void cyacts_tanhshrink_f64(const double *x, double *y, size_t n)
+    void cyacts_tanhshrink_grad_f64(const double *x, const double *grad_output, double *y,
+                                    size_t n)
     void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n)
     void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
                              double *grad_gate, double *grad_value, size_t n)
+    void cyacts_swiglu_f64(const double *gate, const double *value, double *out, size_t n,
+                           double beta)
+    void cyacts_swiglu_grad_f64(const double *gate, const double *value, const double *grad_output,
+                                double *grad_gate, double *grad_value, size_t n, double beta)
     void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n)
     void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
                                double *grad_gate, double *grad_value, size_t n)
@@ -249,6 +300,16 @@ cdef extern from "cyacts/cyacts.h" nogil:
                                     size_t cols, double lambd)
     void cyacts_threshold_bias_f64(const double *x, const double *bias, double *y, size_t rows,
                                    size_t cols, double threshold, double value)
+    void cyacts_silu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols, double beta)
+    void cyacts_mish_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                              size_t cols)
+    void cyacts_softplus_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                  size_t cols, double beta, double threshold)
+    void cyacts_log_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                     size_t cols)
+    void cyacts_tanhshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+                                    size_t cols)
 
     # ---- reductions (cyacts/softmax.h): rows of cols contiguous elements, row_stride apart
     # (in elements); in place when the output is an input; logsumexp writes one value per row

@@ -8,6 +8,7 @@ element (slow); both are accurate to about an ulp of float64. At the end, the sa
 mpmath (mpmath_functions), the references of the accuracy measurement.
 """
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -66,11 +67,30 @@ def _elementwise(f):
     def wrapper(x, *args, **kwargs):
         x = np.asarray(x)
         dtype = _result_dtype(x)
+        if getattr(f, "computes_in", False):
+            kwargs["computes_in"] = _computing_dtype(dtype)
         with np.errstate(all="ignore"):
             y = f(x.astype(np.float64), *args, **kwargs)
             return _round(y, dtype)[()]
 
-    return functools.update_wrapper(wrapper, f)
+    wrapper = functools.update_wrapper(wrapper, f)
+    if getattr(f, "computes_in", False):  # the public signature has no computes_in
+        sig = inspect.signature(f)
+        wrapper.__signature__ = sig.replace(parameters=[
+            p for p in sig.parameters.values() if p.name != "computes_in"])
+    return wrapper
+
+
+def _computing_dtype(dtype):
+    """The dtype the kernels compute a result dtype in: float32 for 16 and 32 bits."""
+    return np.dtype(np.float64) if np.dtype(dtype).itemsize == 8 else np.dtype(np.float32)
+
+
+def _computes_in(f):
+    """Mark f(x64, ..., computes_in=dtype) as taking the kernels' computing dtype (for
+    parameters rounded to it, and comparisons made in it, as the kernels do)."""
+    f.computes_in = True
+    return f
 
 
 def _std_normal_cdf(x):
@@ -200,6 +220,77 @@ def softshrink(x, lambd=0.5):
 def threshold(x, threshold, value):
     """x if x > threshold else value; NaN stays NaN."""
     return np.where(x <= threshold, value, x)
+def _exp_log(t, m):
+    """m exp(t) for m > 0 as exp(t + log m): no subnormal exp(t) rounded before the product."""
+    with np.errstate(all="ignore"):
+        return np.exp(t + np.log(m))
+
+
+def _log1p_exp_neg_abs(t):
+    """log1p(exp(-|t|)): never overflows, full relative accuracy as |t| grows."""
+    return np.log1p(np.exp(-np.abs(t)))
+
+
+def _beta_x(x, beta, threshold, dtype):
+    """beta x in float64 (exact for float32 x and beta), and where its rounding to the computing
+    dtype exceeds the threshold (both rounded to that dtype, as the kernels have them)."""
+    dtype = np.dtype(dtype)
+    beta = float(dtype.type(beta))
+    threshold = math.inf if threshold is None else float(dtype.type(threshold))
+    t = beta * x
+    with np.errstate(all="ignore"):
+        over = t.astype(dtype) > threshold
+    return beta, t, over
+
+
+@_elementwise
+@_computes_in
+def silu(x, beta=1.0, computes_in=np.float64):
+    """x * sigmoid(beta x)."""
+    beta = float(np.dtype(computes_in).type(beta))
+    t = beta * x
+    s = _sigmoid(t)
+    y = np.where(t < -40, np.copysign(_exp_log(t, np.abs(x)), x), x * s)
+    return np.where(np.isinf(x) & (s == 0), np.copysign(0.0, x), y)
+
+
+@_elementwise
+def mish(x):
+    """x tanh(softplus(x)) = x (e^2 + 2e)/(e^2 + 2e + 2), e = exp(x), in u = exp(-|x|) <= 1."""
+    u = np.exp(-np.abs(x))
+    t = np.where(x < 0, u * (u + 2) / (u * (u + 2) + 2),
+                 (1 + 2 * u) / (1 + 2 * u + 2 * u * u))
+    y = np.where(x < -40, -_exp_log(x, -x), x * t)  # x e^x (1 + O(e^x))
+    return np.where(x == -np.inf, -0.0, y)
+
+
+@_elementwise
+@_computes_in
+def softplus(x, beta=1.0, threshold=None, computes_in=np.float64):
+    """log1p(exp(beta x))/beta = (max(beta x, 0) + log1p(exp(-|beta x|)))/beta, or x where
+    beta x (rounded to the computing dtype) > threshold."""
+    beta, t, over = _beta_x(x, beta, threshold, computes_in)
+    return np.where(over, x, np.where(t > 0, x, 0.0) + _log1p_exp_neg_abs(t) / beta)
+
+
+@_elementwise
+def log_sigmoid(x):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))."""
+    return np.minimum(x, 0.0) - _log1p_exp_neg_abs(x)
+
+
+_TANHSHRINK_SERIES = (1 / 3, -2 / 15, 17 / 315, -62 / 2835, 1382 / 155925, -21844 / 6081075,
+                      929569 / 638512875)
+
+
+@_elementwise
+def tanhshrink(x):
+    """x - tanh(x); below |x| = 0.1, where that cancels, its Taylor series."""
+    z = x * x
+    series = np.zeros_like(x)
+    for c in reversed(_TANHSHRINK_SERIES):
+        series = series * z + c
+    return np.where(np.abs(x) < 0.1, x * z * series, x - np.tanh(x))
 
 
 def _grad(f_prime, from_output_form=None):
@@ -216,6 +307,8 @@ def _grad(f_prime, from_output_form=None):
         dtype = _result_dtype(*arrays)
         with np.errstate(all="ignore"):
             x64 = x.astype(np.float64)
+            if getattr(f_prime, "computes_in", False):
+                params["computes_in"] = _computing_dtype(dtype)
             if from_output:
                 if from_output_form is None:
                     raise ValueError(f"{f_prime.__name__} cannot take from_output=True")
@@ -304,6 +397,101 @@ def _gelu_grad(x, approximate="none"):
         d[near] = step / 2.0 * (_gelu_second(nodes, approximate) @ _GL_WEIGHTS)
     # beyond |x| = 50 both forms equal their limits in float64 (and x^3 may overflow)
     return np.where(np.abs(x) > 50, np.where(x > 0, 1.0, 0.0), d)
+
+
+def _integral_from_root(x, d, root, second):
+    """d with its values within _NEAR_ROOT of root = (hi, lo) replaced by the integral of
+    second (f'') from the root (4-point Gauss-Legendre): where f' cancels at its zero."""
+    hi, lo = root
+    near = np.abs(x - hi) < _NEAR_ROOT
+    if np.any(near):
+        step = (x[near] - hi) - lo  # x - hi is exact (Sterbenz)
+        nodes = hi + step[:, None] * (1.0 + _GL_NODES) / 2.0
+        d = np.array(d, dtype=np.float64)
+        d[near] = step / 2.0 * (second(nodes) @ _GL_WEIGHTS)
+    return d
+
+
+# The zeros of silu' (in t = beta x) and mish' as double-doubles (mpmath.findroot, 40 digits).
+_SILU_GRAD_ROOT = (float.fromhex("-0x1.474973c84120bp+0"), float.fromhex("-0x1.f8d74bc9ac154p-54"))
+_MISH_GRAD_ROOT = (float.fromhex("-0x1.31432c0d12d84p+0"), float.fromhex("-0x1.bf319154da210p-55"))
+
+
+def _silu_slope(t):
+    """d/dt [t sigmoid(t)] = s (1 + t (1 - s)), 1 - s = sigmoid(-t) (no cancellation)."""
+    return _sigmoid(t) * (1.0 + t * _sigmoid(-t))
+
+
+def _silu_second(t):
+    """d^2/dt^2 [t sigmoid(t)] = s (1 - s) (2 + t (1 - 2s)), 1 - 2s = -tanh(t/2)."""
+    return _sigmoid_slope(t) * (2.0 - t * np.tanh(t / 2))
+
+
+@_computes_in
+def _silu_grad(x, beta=1.0, computes_in=np.float64):
+    """sigmoid(beta x) (1 + beta x (1 - sigmoid(beta x))); near its zero (beta x = -1.2785) the
+    integral of its derivative from the zero."""
+    beta = float(np.dtype(computes_in).type(beta))
+    t = beta * x
+    d = _integral_from_root(t, _silu_slope(t), _SILU_GRAD_ROOT, _silu_second)
+    d = np.where(t < -40, -_exp_log(t, -1 - t), d)  # e^t (1 + t) (1 + O(e^t))
+    return np.where(np.isinf(t), np.where(t > 0, 1.0, 0.0), d)
+
+
+def _mish_parts(x):
+    """tanh(softplus(x)) and sigmoid(x), overflow-free."""
+    u = np.exp(-np.abs(x))
+    t = np.where(x < 0, u * (u + 2) / (u * (u + 2) + 2),
+                 (1 + 2 * u) / (1 + 2 * u + 2 * u * u))
+    return t, _sigmoid(x)
+
+
+def _mish_first(x):
+    """T + x T', T = tanh(softplus(x)), T' = (1 - T^2) sigmoid(x); 1 - T^2 = 4(n + 1)/d^2 in
+    e = exp(x) (n = e^2 + 2e, d = n + 2), so no cancellation in it."""
+    u = np.exp(-np.abs(x))
+    d = np.where(x < 0, u * u + 2 * u + 2, 1 + 2 * u + 2 * u * u)
+    one_minus_t2 = np.where(x < 0, 4 * (1 + u) ** 2, 4 * u * u * (1 + u) ** 2) / d**2
+    t, s = _mish_parts(x)
+    return t + x * one_minus_t2 * s
+
+
+def _mish_second(x):
+    """2 T' + x T'', T'' = (1 - T^2) s ((1 - s) - 2 T s), s = sigmoid(x)."""
+    t, s = _mish_parts(x)
+    one_minus_t2 = 1 - t * t
+    return one_minus_t2 * s * (2 + x * (_sigmoid(-x) - 2 * t * s))
+
+
+def _mish_grad(x):
+    """tanh(softplus(x)) + x sigmoid(x) (1 - tanh(softplus(x))^2); near its zero (x = -1.1924)
+    the integral of its derivative from the zero."""
+    d = _integral_from_root(x, _mish_first(x), _MISH_GRAD_ROOT, _mish_second)
+    d = np.where(x < -40, -_exp_log(x, -1 - x), d)  # e^x (1 + x) (1 + O(e^x))
+    return np.where(x > 50, 1.0, np.where(x < -800, 0.0, d))
+
+
+@_computes_in
+def _softplus_grad(x, beta=1.0, threshold=None, computes_in=np.float64):
+    """sigmoid(beta x), 1 where beta x (rounded to the computing dtype) > threshold."""
+    _, t, over = _beta_x(x, beta, threshold, computes_in)
+    return np.where(over, 1.0, _sigmoid(t))
+
+
+def _softplus_grad_from_output(y, beta=1.0, threshold=None, computes_in=np.float64):
+    """1 - exp(-beta y), 1 where beta y > threshold."""
+    _, w, over = _beta_x(y, beta, threshold, computes_in)
+    return np.where(over, 1.0, -np.expm1(-w))
+
+
+def _log_sigmoid_grad(x):
+    """sigmoid(-x)."""
+    return _sigmoid(-x)
+
+
+def _tanhshrink_grad(x):
+    """tanh(x)^2."""
+    return np.tanh(x) ** 2
 
 
 def _tanh_grad(x):
@@ -437,6 +625,11 @@ softsign_grad = _grad(_softsign_grad, lambda y: (1.0 - np.abs(y)) ** 2)
 hardshrink_grad = _grad(_hardshrink_grad, _hardshrink_grad)
 softshrink_grad = _grad(_softshrink_grad, _softshrink_grad_from_output)
 threshold_grad = _grad(_threshold_grad)
+silu_grad = _grad(_silu_grad)
+mish_grad = _grad(_mish_grad)
+softplus_grad = _grad(_softplus_grad, _softplus_grad_from_output)
+log_sigmoid_grad = _grad(_log_sigmoid_grad, lambda y: -np.expm1(y))
+tanhshrink_grad = _grad(_tanhshrink_grad)
 
 
 def _sum_to(d, shape):
@@ -453,9 +646,16 @@ def _gated(unit):
     forward = globals()[op.reference_names[0]].__wrapped__
     f_prime = globals()[op.reference_names[1]].f_prime
 
+    def typed(f, params, dtype):
+        """params with the kernels' computing dtype where f takes it (silu's beta)."""
+        if getattr(f, "computes_in", False):
+            return dict(params, computes_in=_computing_dtype(dtype))
+        return params
+
     def gated(gate, value, **params):
         gate, value = np.asarray(gate), np.asarray(value)
         dtype = _result_dtype(gate, value)
+        params = typed(forward, params, dtype)
         with np.errstate(all="ignore"):
             y = forward(gate.astype(np.float64), **params) * value.astype(np.float64)
             return _round(y, dtype)[()]
@@ -474,8 +674,9 @@ def _gated(unit):
         with np.errstate(all="ignore"):
             a, v = gate.astype(np.float64), value.astype(np.float64)
             shape = np.broadcast_shapes(a.shape, v.shape, np.shape(g))
-            grad_gate = np.broadcast_to(g * f_prime(a, **params) * v, shape)
-            grad_value = np.broadcast_to(g * forward(a, **params), shape)
+            grad_gate = np.broadcast_to(g * f_prime(a, **typed(f_prime, params, dtype)) * v,
+                                        shape)
+            grad_value = np.broadcast_to(g * forward(a, **typed(forward, params, dtype)), shape)
             return (_round(_sum_to(grad_gate, gate.shape), dtype)[()],
                     _round(_sum_to(grad_value, value.shape), dtype)[()])
 
@@ -529,8 +730,33 @@ def mpmath_functions():
 
     def em1(x):  # expm1, clamped where it is -1 to far beyond double precision
         return m.expm1(max(x, -2000))
+    def tanhshrink(x):
+        if abs(x) < 0.01:  # x - tanh(x) cancels: its series, x^3/3 - 2x^5/15 ...
+            return -sum(2**(2 * n) * (2**(2 * n) - 1) * m.bernoulli(2 * n) * x**(2 * n - 1)
+                        / m.factorial(2 * n) for n in range(2, 14))
+        return x - m.tanh(max(min(x, 100), -100))
+
+    def mish_grad(x):
+        if x > 100:
+            return m.mpf(1)
+        e = ex(-x) if x < 0 else m.exp(x)
+        d = e * e + 2 * e + 2
+        return ((e * e + 2 * e) * d + 4 * x * e * (1 + e)) / d**2
+
+    def softplus(x):
+        return max(x, 0) + m.log1p(ex(x))
 
     return {
+        "silu": lambda x: x * sig(x),
+        "silu_grad": lambda x: sig(x) * (1 + x * sig(-x)),
+        "mish": lambda x: x if x > 100 else x * m.tanh(softplus(x)),
+        "mish_grad": mish_grad,
+        "softplus": softplus,
+        "softplus_grad": sig,
+        "log_sigmoid": lambda x: -softplus(-x),
+        "log_sigmoid_grad": lambda x: sig(-x),
+        "tanhshrink": tanhshrink,
+        "tanhshrink_grad": lambda x: m.tanh(max(min(x, 100), -100)) ** 2,
         "tanh": lambda x: m.tanh(max(min(x, 100), -100)),
         "sigmoid": sig,
         "gelu": lambda x: x * phi_big(x),

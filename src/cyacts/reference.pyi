@@ -40,8 +40,20 @@ __all__ = [
     "softshrink_grad",
     "threshold",
     "threshold_grad",
+    "silu",
+    "silu_grad",
+    "mish",
+    "mish_grad",
+    "softplus",
+    "softplus_grad",
+    "log_sigmoid",
+    "log_sigmoid_grad",
+    "tanhshrink",
+    "tanhshrink_grad",
     "glu",
     "glu_grad",
+    "swiglu",
+    "swiglu_grad",
     "geglu",
     "geglu_grad",
     "softmax",
@@ -132,9 +144,36 @@ def threshold_grad(
     x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
     threshold: float, value: float,
 ) -> _Result: ...
+def silu(x: npt.ArrayLike, beta: float = 1.0) -> _Result: ...
+def silu_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    beta: float = 1.0,
+) -> _Result: ...
+def mish(x: npt.ArrayLike) -> _Result: ...
+def mish_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def softplus(x: npt.ArrayLike, beta: float = 1.0, threshold: float | None = None) -> _Result: ...
+def softplus_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+    beta: float = 1.0, threshold: float | None = None,
+) -> _Result: ...
+def log_sigmoid(x: npt.ArrayLike) -> _Result: ...
+def log_sigmoid_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
+def tanhshrink(x: npt.ArrayLike) -> _Result: ...
+def tanhshrink_grad(
+    x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *, from_output: bool = False,
+) -> _Result: ...
 def glu(gate: npt.ArrayLike, value: npt.ArrayLike) -> _Result: ...
 def glu_grad(
     gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None,
+) -> tuple[_Result, _Result]: ...
+def swiglu(gate: npt.ArrayLike, value: npt.ArrayLike, *, beta: float = 1.0) -> _Result: ...
+def swiglu_grad(
+    gate: npt.ArrayLike, value: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, *,
+    beta: float = 1.0,
 ) -> tuple[_Result, _Result]: ...
 def geglu(
     gate: npt.ArrayLike, value: npt.ArrayLike, *, approximate: _Approximate = "none",

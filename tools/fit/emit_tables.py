@@ -37,6 +37,14 @@ TABLES = [
     ("gelu_tanh.h", "cyacts__gelu_tanh_grad_root_poly_f64", "double", "coef_gt.json", "c"),
     ("gelu_tanh.h", "cyacts__gelu_tanh_grad_root_f32", "float",
      "f32/coef_gelu_tanh_grad_root.json", "c"),
+    ("softplus.h", "cyacts__log1p_R_f64", "double", "coef_log1p.json", "c"),
+    ("softplus.h", "cyacts__tanhshrink_Q_f64", "double", "coef_tanhshrink.json", "c"),
+    ("softplus.h", "cyacts__silu_grad_root_f64", "double", "coef_silu_root.json", "c"),
+    ("softplus.h", "cyacts__mish_grad_root_f64", "double", "coef_mish_root.json", "c"),
+    ("softplus.h", "cyacts__log1p_R_f32", "float", "f32/coef_log1p.json", "c"),
+    ("softplus.h", "cyacts__tanhshrink_Q_f32", "float", "f32/coef_tanhshrink.json", "c"),
+    ("softplus.h", "cyacts__silu_grad_root_f32", "float", "f32/coef_silu_grad_root.json", "c"),
+    ("softplus.h", "cyacts__mish_grad_root_f32", "float", "f32/coef_mish_grad_root.json", "c"),
 ]
 
 # (header, macro, C type, JSON file, key of the value)
@@ -55,6 +63,22 @@ CONSTANTS = [
      "x0_hi"),
     ("gelu_tanh.h", "CYACTS__GELU_TANH_X0_LO_F32", "float", "f32/coef_gelu_tanh_grad_root.json",
      "x0_lo"),
+    ("softplus.h", "CYACTS__SILU_T0_HI_F64", "double", "coef_silu_root.json", "x0h"),
+    ("softplus.h", "CYACTS__SILU_T0_LO_F64", "double", "coef_silu_root.json", "x0l"),
+    ("softplus.h", "CYACTS__SILU_C0_HI_F64", "double", "coef_silu_root.json", "c0h"),
+    ("softplus.h", "CYACTS__SILU_C0_LO_F64", "double", "coef_silu_root.json", "c0l"),
+    ("softplus.h", "CYACTS__MISH_X0_HI_F64", "double", "coef_mish_root.json", "x0h"),
+    ("softplus.h", "CYACTS__MISH_X0_LO_F64", "double", "coef_mish_root.json", "x0l"),
+    ("softplus.h", "CYACTS__MISH_C0_HI_F64", "double", "coef_mish_root.json", "c0h"),
+    ("softplus.h", "CYACTS__MISH_C0_LO_F64", "double", "coef_mish_root.json", "c0l"),
+    ("softplus.h", "CYACTS__SILU_T0_HI_F32", "float", "f32/coef_silu_grad_root.json", "x0_hi"),
+    ("softplus.h", "CYACTS__SILU_T0_LO_F32", "float", "f32/coef_silu_grad_root.json", "x0_lo"),
+    ("softplus.h", "CYACTS__MISH_X0_HI_F32", "float", "f32/coef_mish_grad_root.json", "x0_hi"),
+    ("softplus.h", "CYACTS__MISH_X0_LO_F32", "float", "f32/coef_mish_grad_root.json", "x0_lo"),
+    ("softplus.h", "CYACTS__SILU_C0_HI_F32", "float", "f32/coef_silu_grad_root.json", "c0_hi"),
+    ("softplus.h", "CYACTS__SILU_C0_LO_F32", "float", "f32/coef_silu_grad_root.json", "c0_lo"),
+    ("softplus.h", "CYACTS__MISH_C0_HI_F32", "float", "f32/coef_mish_grad_root.json", "c0_hi"),
+    ("softplus.h", "CYACTS__MISH_C0_LO_F32", "float", "f32/coef_mish_grad_root.json", "c0_lo"),
 ]
 
 

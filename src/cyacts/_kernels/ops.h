@@ -55,8 +55,22 @@
     X(SOFTSHRINK_GRAD_FROM_OUTPUT, softshrink_grad_from_output, GRAD_PARAM, 32768) \
     X(THRESHOLD, threshold, MAP_PARAM2, 32768)                                     \
     X(THRESHOLD_GRAD, threshold_grad, GRAD_PARAM2, 32768)                          \
+    X(SILU, silu, MAP_PARAM, 4096)                                                 \
+    X(SILU_GRAD, silu_grad, GRAD_PARAM, 4096)                                      \
+    X(MISH, mish, MAP, 4096)                                                       \
+    X(MISH_GRAD, mish_grad, GRAD, 4096)                                            \
+    X(SOFTPLUS, softplus, MAP_PARAM2, 4096)                                        \
+    X(SOFTPLUS_GRAD, softplus_grad, GRAD_PARAM2, 4096)                             \
+    X(SOFTPLUS_GRAD_FROM_OUTPUT, softplus_grad_from_output, GRAD_PARAM2, 4096)     \
+    X(LOG_SIGMOID, log_sigmoid, MAP, 4096)                                         \
+    X(LOG_SIGMOID_GRAD, log_sigmoid_grad, GRAD, 4096)                              \
+    X(LOG_SIGMOID_GRAD_FROM_OUTPUT, log_sigmoid_grad_from_output, GRAD, 4096)      \
+    X(TANHSHRINK, tanhshrink, MAP, 4096)                                           \
+    X(TANHSHRINK_GRAD, tanhshrink_grad, GRAD, 4096)                                \
     X(GLU, glu, GATED, 4096)                                                       \
     X(GLU_GRAD, glu_grad, GATED_GRAD, 4096)                                        \
+    X(SWIGLU, swiglu, GATED_PARAM, 4096)                                           \
+    X(SWIGLU_GRAD, swiglu_grad, GATED_GRAD_PARAM, 4096)                            \
     X(GEGLU, geglu, GATED, 4096)                                                   \
     X(GEGLU_GRAD, geglu_grad, GATED_GRAD, 4096)                                    \
     X(GEGLU_TANH, geglu_tanh, GATED, 4096)                                         \

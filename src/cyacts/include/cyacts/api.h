@@ -74,9 +74,30 @@
  *   void cyacts_threshold_f32(const float *x, float *y, size_t n, float threshold, float value);
  *   void cyacts_threshold_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
  *                                  float threshold, float value);
+ *   void cyacts_silu_f32(const float *x, float *y, size_t n, float beta);
+ *   void cyacts_silu_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                             float beta);
+ *   void cyacts_mish_f32(const float *x, float *y, size_t n);
+ *   void cyacts_mish_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
+ *   void cyacts_softplus_f32(const float *x, float *y, size_t n, float beta, float threshold);
+ *   void cyacts_softplus_grad_f32(const float *x, const float *grad_output, float *y, size_t n,
+ *                                 float beta, float threshold);
+ *   void cyacts_softplus_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                             float *out, size_t n, float beta, float threshold);
+ *   void cyacts_log_sigmoid_f32(const float *x, float *y, size_t n);
+ *   void cyacts_log_sigmoid_grad_f32(const float *x, const float *grad_output, float *y,
+ *                                    size_t n);
+ *   void cyacts_log_sigmoid_grad_from_output_f32(const float *y, const float *grad_output,
+ *                                                float *out, size_t n);
+ *   void cyacts_tanhshrink_f32(const float *x, float *y, size_t n);
+ *   void cyacts_tanhshrink_grad_f32(const float *x, const float *grad_output, float *y, size_t n);
  *   void cyacts_glu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_glu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                            float *grad_gate, float *grad_value, size_t n);
+ *   void cyacts_swiglu_f32(const float *gate, const float *value, float *out, size_t n,
+ *                          float beta);
+ *   void cyacts_swiglu_grad_f32(const float *gate, const float *value, const float *grad_output,
+ *                               float *grad_gate, float *grad_value, size_t n, float beta);
  *   void cyacts_geglu_f32(const float *gate, const float *value, float *out, size_t n);
  *   void cyacts_geglu_grad_f32(const float *gate, const float *value, const float *grad_output,
  *                              float *grad_gate, float *grad_value, size_t n);
@@ -120,6 +141,16 @@
  *                                   size_t cols, float lambd);
  *   void cyacts_threshold_bias_f32(const float *x, const float *bias, float *y, size_t rows,
  *                                  size_t cols, float threshold, float value);
+ *   void cyacts_silu_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols, float beta);
+ *   void cyacts_mish_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_softplus_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                 size_t cols, float beta, float threshold);
+ *   void cyacts_log_sigmoid_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_tanhshrink_bias_f32(const float *x, const float *bias, float *y, size_t rows,
+ *                                   size_t cols);
  *
  *   void cyacts_relu_f64(const double *x, double *y, size_t n);
  *   void cyacts_relu_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
@@ -192,9 +223,33 @@
  *                             double value);
  *   void cyacts_threshold_grad_f64(const double *x, const double *grad_output, double *y,
  *                                  size_t n, double threshold, double value);
+ *   void cyacts_silu_f64(const double *x, double *y, size_t n, double beta);
+ *   void cyacts_silu_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                             double beta);
+ *   void cyacts_mish_f64(const double *x, double *y, size_t n);
+ *   void cyacts_mish_grad_f64(const double *x, const double *grad_output, double *y, size_t n);
+ *   void cyacts_softplus_f64(const double *x, double *y, size_t n, double beta, double threshold);
+ *   void cyacts_softplus_grad_f64(const double *x, const double *grad_output, double *y, size_t n,
+ *                                 double beta, double threshold);
+ *   void cyacts_softplus_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                             double *out, size_t n, double beta,
+ *                                             double threshold);
+ *   void cyacts_log_sigmoid_f64(const double *x, double *y, size_t n);
+ *   void cyacts_log_sigmoid_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                    size_t n);
+ *   void cyacts_log_sigmoid_grad_from_output_f64(const double *y, const double *grad_output,
+ *                                                double *out, size_t n);
+ *   void cyacts_tanhshrink_f64(const double *x, double *y, size_t n);
+ *   void cyacts_tanhshrink_grad_f64(const double *x, const double *grad_output, double *y,
+ *                                   size_t n);
  *   void cyacts_glu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_glu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                            double *grad_gate, double *grad_value, size_t n);
+ *   void cyacts_swiglu_f64(const double *gate, const double *value, double *out, size_t n,
+ *                          double beta);
+ *   void cyacts_swiglu_grad_f64(const double *gate, const double *value,
+ *                               const double *grad_output, double *grad_gate, double *grad_value,
+ *                               size_t n, double beta);
  *   void cyacts_geglu_f64(const double *gate, const double *value, double *out, size_t n);
  *   void cyacts_geglu_grad_f64(const double *gate, const double *value, const double *grad_output,
  *                              double *grad_gate, double *grad_value, size_t n);
@@ -238,6 +293,16 @@
  *                                   size_t cols, double lambd);
  *   void cyacts_threshold_bias_f64(const double *x, const double *bias, double *y, size_t rows,
  *                                  size_t cols, double threshold, double value);
+ *   void cyacts_silu_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols, double beta);
+ *   void cyacts_mish_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                             size_t cols);
+ *   void cyacts_softplus_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                 size_t cols, double beta, double threshold);
+ *   void cyacts_log_sigmoid_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                    size_t cols);
+ *   void cyacts_tanhshrink_bias_f64(const double *x, const double *bias, double *y, size_t rows,
+ *                                   size_t cols);
  */
 #ifndef CYACTS_API_H
 #define CYACTS_API_H
@@ -296,8 +361,22 @@ CYACTS__GRAD_PARAM(softshrink_grad_f32, float, cyacts_elem_softshrink_grad_f32, 
 CYACTS__GRAD_PARAM(softshrink_grad_from_output_f32, float, cyacts_elem_softshrink_grad_from_output_f32, lambd)
 CYACTS__MAP_PARAM2(threshold_f32, float, cyacts_elem_threshold_f32, threshold, value)
 CYACTS__GRAD_PARAM2(threshold_grad_f32, float, cyacts_elem_threshold_grad_f32, threshold, value)
+CYACTS__MAP_PARAM(silu_f32, float, cyacts_elem_silu_f32, beta)
+CYACTS__GRAD_PARAM(silu_grad_f32, float, cyacts_elem_silu_grad_f32, beta)
+CYACTS__MAP(mish_f32, float, cyacts_elem_mish_f32)
+CYACTS__GRAD(mish_grad_f32, float, cyacts_elem_mish_grad_f32)
+CYACTS__MAP_PARAM2(softplus_f32, float, cyacts_elem_softplus_f32, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_f32, float, cyacts_elem_softplus_grad_f32, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_from_output_f32, float, cyacts_elem_softplus_grad_from_output_f32, beta, threshold)
+CYACTS__MAP(log_sigmoid_f32, float, cyacts_elem_log_sigmoid_f32)
+CYACTS__GRAD(log_sigmoid_grad_f32, float, cyacts_elem_log_sigmoid_grad_f32)
+CYACTS__GRAD(log_sigmoid_grad_from_output_f32, float, cyacts_elem_log_sigmoid_grad_from_output_f32)
+CYACTS__MAP(tanhshrink_f32, float, cyacts_elem_tanhshrink_f32)
+CYACTS__GRAD(tanhshrink_grad_f32, float, cyacts_elem_tanhshrink_grad_f32)
 CYACTS__GATED(glu_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
 CYACTS__GATED_GRAD(glu_grad_f32, float, cyacts_elem_sigmoid_f32, cyacts_elem_sigmoid_grad_f32)
+CYACTS__GATED_PARAM(swiglu_f32, float, cyacts_elem_silu_f32, cyacts_elem_silu_grad_f32, beta)
+CYACTS__GATED_GRAD_PARAM(swiglu_grad_f32, float, cyacts_elem_silu_f32, cyacts_elem_silu_grad_f32, beta)
 CYACTS__GATED(geglu_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
 CYACTS__GATED_GRAD(geglu_grad_f32, float, cyacts_elem_gelu_f32, cyacts_elem_gelu_grad_f32)
 CYACTS__GATED(geglu_tanh_f32, float, cyacts_elem_gelu_tanh_f32, cyacts_elem_gelu_tanh_grad_f32)
@@ -320,6 +399,11 @@ CYACTS__BIAS(softsign_bias_f32, float, cyacts_softsign_f32)
 CYACTS__BIAS_PARAM(hardshrink_bias_f32, float, cyacts_hardshrink_f32, lambd)
 CYACTS__BIAS_PARAM(softshrink_bias_f32, float, cyacts_softshrink_f32, lambd)
 CYACTS__BIAS_PARAM2(threshold_bias_f32, float, cyacts_threshold_f32, threshold, value)
+CYACTS__BIAS_PARAM(silu_bias_f32, float, cyacts_silu_f32, beta)
+CYACTS__BIAS(mish_bias_f32, float, cyacts_mish_f32)
+CYACTS__BIAS_PARAM2(softplus_bias_f32, float, cyacts_softplus_f32, beta, threshold)
+CYACTS__BIAS(log_sigmoid_bias_f32, float, cyacts_log_sigmoid_f32)
+CYACTS__BIAS(tanhshrink_bias_f32, float, cyacts_tanhshrink_f32)
 CYACTS__MAP(relu_f64, double, cyacts_elem_relu_f64)
 CYACTS__GRAD(relu_grad_f64, double, cyacts_elem_relu_grad_f64)
 CYACTS__MAP_PARAM(leaky_relu_f64, double, cyacts_elem_leaky_relu_f64, alpha)
@@ -367,8 +451,22 @@ CYACTS__GRAD_PARAM(softshrink_grad_f64, double, cyacts_elem_softshrink_grad_f64,
 CYACTS__GRAD_PARAM(softshrink_grad_from_output_f64, double, cyacts_elem_softshrink_grad_from_output_f64, lambd)
 CYACTS__MAP_PARAM2(threshold_f64, double, cyacts_elem_threshold_f64, threshold, value)
 CYACTS__GRAD_PARAM2(threshold_grad_f64, double, cyacts_elem_threshold_grad_f64, threshold, value)
+CYACTS__MAP_PARAM(silu_f64, double, cyacts_elem_silu_f64, beta)
+CYACTS__GRAD_PARAM(silu_grad_f64, double, cyacts_elem_silu_grad_f64, beta)
+CYACTS__MAP(mish_f64, double, cyacts_elem_mish_f64)
+CYACTS__GRAD(mish_grad_f64, double, cyacts_elem_mish_grad_f64)
+CYACTS__MAP_PARAM2(softplus_f64, double, cyacts_elem_softplus_f64, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_f64, double, cyacts_elem_softplus_grad_f64, beta, threshold)
+CYACTS__GRAD_PARAM2(softplus_grad_from_output_f64, double, cyacts_elem_softplus_grad_from_output_f64, beta, threshold)
+CYACTS__MAP(log_sigmoid_f64, double, cyacts_elem_log_sigmoid_f64)
+CYACTS__GRAD(log_sigmoid_grad_f64, double, cyacts_elem_log_sigmoid_grad_f64)
+CYACTS__GRAD(log_sigmoid_grad_from_output_f64, double, cyacts_elem_log_sigmoid_grad_from_output_f64)
+CYACTS__MAP(tanhshrink_f64, double, cyacts_elem_tanhshrink_f64)
+CYACTS__GRAD(tanhshrink_grad_f64, double, cyacts_elem_tanhshrink_grad_f64)
 CYACTS__GATED(glu_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
 CYACTS__GATED_GRAD(glu_grad_f64, double, cyacts_elem_sigmoid_f64, cyacts_elem_sigmoid_grad_f64)
+CYACTS__GATED_PARAM(swiglu_f64, double, cyacts_elem_silu_f64, cyacts_elem_silu_grad_f64, beta)
+CYACTS__GATED_GRAD_PARAM(swiglu_grad_f64, double, cyacts_elem_silu_f64, cyacts_elem_silu_grad_f64, beta)
 CYACTS__GATED(geglu_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
 CYACTS__GATED_GRAD(geglu_grad_f64, double, cyacts_elem_gelu_f64, cyacts_elem_gelu_grad_f64)
 CYACTS__GATED(geglu_tanh_f64, double, cyacts_elem_gelu_tanh_f64, cyacts_elem_gelu_tanh_grad_f64)
@@ -391,5 +489,10 @@ CYACTS__BIAS(softsign_bias_f64, double, cyacts_softsign_f64)
 CYACTS__BIAS_PARAM(hardshrink_bias_f64, double, cyacts_hardshrink_f64, lambd)
 CYACTS__BIAS_PARAM(softshrink_bias_f64, double, cyacts_softshrink_f64, lambd)
 CYACTS__BIAS_PARAM2(threshold_bias_f64, double, cyacts_threshold_f64, threshold, value)
+CYACTS__BIAS_PARAM(silu_bias_f64, double, cyacts_silu_f64, beta)
+CYACTS__BIAS(mish_bias_f64, double, cyacts_mish_f64)
+CYACTS__BIAS_PARAM2(softplus_bias_f64, double, cyacts_softplus_f64, beta, threshold)
+CYACTS__BIAS(log_sigmoid_bias_f64, double, cyacts_log_sigmoid_f64)
+CYACTS__BIAS(tanhshrink_bias_f64, double, cyacts_tanhshrink_f64)
 
 #endif

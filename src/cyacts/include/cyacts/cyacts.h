@@ -41,6 +41,8 @@
  *   gelu.h       GELU (erf form) and its derivative
  *   gelu_tanh.h  GELU (tanh form) and its derivative
  *   elu.h        ELU, SELU, CELU (over an expm1), their derivatives and from-output ones
+ *   softplus.h   softplus, log_sigmoid, SiLU, Mish, tanhshrink, their derivatives and the
+ *                from-output derivatives of softplus and log_sigmoid
  *   softmax.h    softmax, log_softmax, logsumexp over rows and the derivatives of the first
  *                two: row functions of their own (cyacts_softmax_f32(x, y, rows, cols,
  *                row_stride), ...), with the sums in one fixed order (see the header)
@@ -54,6 +56,7 @@
 #include "gelu.h"
 #include "gelu_tanh.h"
 #include "elu.h"
+#include "softplus.h"
 #include "softmax.h"
 
 #ifdef __cplusplus
