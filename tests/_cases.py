@@ -89,6 +89,23 @@ FORWARD = [s for s in SPECS if s.kind == "forward"]
 INPLACE = [s for s in SPECS if s.kind == "inplace"]
 GRAD = [s for s in SPECS if s.kind == "grad"]
 OUT_OF_PLACE = FORWARD + GRAD
+
+
+def _signature_class(spec):
+    """What the Python layer does differently between specs: the kind of call and, per
+    parameter, whether it is a choice, per element, required, None-able or checked."""
+    op = _ops.BY_NAME[spec.base]
+    return (spec.kind, op.from_output is not None, op.param_check is not None,
+            tuple((bool(p.choices), p.per_element, p.required, p.none_value is not None,
+                   p.valid is not None) for p in op.params))
+
+
+#: one spec per signature class: for the slow whole-call checks (leaks), where the kernel
+#: behind the call does not matter
+REPRESENTATIVE = []
+for _s in SPECS:
+    if all(_signature_class(r) != _signature_class(_s) for r in REPRESENTATIVE):
+        REPRESENTATIVE.append(_s)
 # one spec per public name (their default parameters)
 BY_NAME = {}
 for _s in SPECS:
@@ -189,6 +206,12 @@ def assert_bitwise_equal(actual, expected, context=""):
     if diff.size:
         raise AssertionError(f"{context}: {diff.size} elements differ bitwise, first at flat "
                              f"positions {diff[:8].tolist()}")
+
+
+def c_literal(value):
+    """A float as an exact C literal (hexadecimal; INFINITY for infinities)."""
+    value = float(value)
+    return ("-INFINITY" if value < 0 else "INFINITY") if np.isinf(value) else value.hex()
 
 
 def names_argument(exc, argument):

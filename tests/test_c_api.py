@@ -32,6 +32,8 @@ from cyacts import _core, _ops, reference
 # ULP distance, flush thresholds and mpmath formulas
 from cyacts._ulp import FLUSH, mp_eval, ulp_distance
 
+from _cases import c_literal
+
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 HEADER = Path(cyacts.get_include()) / "cyacts" / "cyacts.h"
@@ -186,11 +188,8 @@ class Call:
 
 def _c_number(call, name, dtype):
     """A scalar parameter's value as a C literal (None: the number the kernels receive)."""
-    value = dict(call.params)[name]
-    if value is None:
-        value = next(p for p in _ops.BY_NAME[call.op].params if p.name == name).none_value
-    value = float(dtype.type(value))
-    return ("-INFINITY" if value < 0 else "INFINITY") if np.isinf(value) else value.hex()
+    param = next(p for p in _ops.BY_NAME[call.op].params if p.name == name)
+    return c_literal(dtype.type(param.number(dict(call.params)[name])))
 
 
 def _from_output_allowed(op, params):

@@ -14,6 +14,7 @@ import pytest
 import cyacts
 from cyacts import _ops
 
+from _cases import c_literal
 from test_c_api import BASELINE, SUFFIX, _build, _extension_flags, level
 
 ROWS, COLS = 7, 301  # odd: vector tails in every row; > the bias block (256)
@@ -28,8 +29,8 @@ def _gated_calls():
     for unit in _ops.GATED:
         for params in unit.op.variants():
             kernel = unit.kernel_for(params)
-            scalars = {p.name: params.get(p.name, p.default) for p in unit.op.scalars}
-            lits = "".join(f", (T){float(v)!r}" for v in scalars.values())
+            scalars = {p.name: p.number(params.get(p.name, p.default)) for p in unit.op.scalars}
+            lits = "".join(f", (T){c_literal(v)}" for v in scalars.values())
             fwd = getattr(cyacts, unit.name)
             grad = getattr(cyacts, unit.name + "_grad")
             calls.append((f"{kernel}", f"cyacts_{kernel}_SFX(x, v, y, n{lits}); EMIT(y);",
@@ -56,8 +57,8 @@ def _bias_calls():
         for params in op.variants():
             if op.kernel_for(params) != kernel.name:
                 continue
-            full = {p.name: params.get(p.name, p.default) for p in op.params}
-            lits = "".join(f", (T){float(full[name])!r}" for name in kernel.params)
+            full = {p.name: p.number(params.get(p.name, p.default)) for p in op.params}
+            lits = "".join(f", (T){c_literal(full[name])}" for name in kernel.params)
             fn = getattr(cyacts, op.name)
             calls.append((
                 f"{kernel.name}_bias {params}",

@@ -94,6 +94,10 @@ class Param:
     def kw_only_in_grad(self):
         return self.keyword_only if self.grad_keyword_only is None else self.grad_keyword_only
 
+    def number(self, value):
+        """The number the kernels receive for `value` (none_value for None)."""
+        return self.none_value if value is None else value
+
 
 @dataclasses.dataclass(frozen=True)
 class Kink:

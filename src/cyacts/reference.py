@@ -81,6 +81,17 @@ def _elementwise(f):
     return wrapper
 
 
+#: the type the reductions' oracle and the float64 forms that cancel a little compute in: x87
+#: extended precision (64-bit significands) where NumPy's longdouble has it, else float64
+WIDE = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else np.float64
+
+
+def _widened(x, computes_in):
+    """x in WIDE for float64 results (their forms lose a few ulps to mild cancellation and to
+    products like beta x), as it is for float32 ones (float64 is ample there)."""
+    return x.astype(WIDE) if np.dtype(computes_in) == np.float64 else x
+
+
 def _computing_dtype(dtype):
     """The dtype the kernels compute a result dtype in: float32 for 16 and 32 bits."""
     return np.dtype(np.float64) if np.dtype(dtype).itemsize == 8 else np.dtype(np.float32)
@@ -231,16 +242,35 @@ def _log1p_exp_neg_abs(t):
     return np.log1p(np.exp(-np.abs(t)))
 
 
+def _two_product(a, x):
+    """a x as t + tl exactly (Dekker's product; tl = 0 where it would overflow): float64 x
+    times a beta with a long significand rounds, and exp(beta x) would carry |beta x| times
+    that rounding (~20 ulp at beta x = -40) into the result."""
+    with np.errstate(all="ignore"):
+        t = a * x
+
+        def split(v):
+            c = 134217729.0 * v
+            hi = c - (c - v)
+            return hi, v - hi
+
+        ah, al = split(np.float64(a))
+        xh, xl = split(x)
+        tl = ((ah * xh - t) + ah * xl + al * xh) + al * xl
+    return t, np.where(np.isfinite(tl), tl, 0.0)
+
+
 def _beta_x(x, beta, threshold, dtype):
-    """beta x in float64 (exact for float32 x and beta), and where its rounding to the computing
-    dtype exceeds the threshold (both rounded to that dtype, as the kernels have them)."""
+    """beta x in float64 as t + tl (t exact for float32 x and beta), and where its rounding to
+    the computing dtype exceeds the threshold (both rounded to that dtype, as the kernels have
+    them)."""
     dtype = np.dtype(dtype)
     beta = float(dtype.type(beta))
     threshold = math.inf if threshold is None else float(dtype.type(threshold))
-    t = beta * x
+    t, tl = _two_product(beta, x)
     with np.errstate(all="ignore"):
         over = t.astype(dtype) > threshold
-    return beta, t, over
+    return beta, t, tl, over
 
 
 @_elementwise
@@ -248,15 +278,20 @@ def _beta_x(x, beta, threshold, dtype):
 def silu(x, beta=1.0, computes_in=np.float64):
     """x * sigmoid(beta x)."""
     beta = float(np.dtype(computes_in).type(beta))
-    t = beta * x
+    x = _widened(x, computes_in)
+    t, tl = _two_product(beta, x)
     s = _sigmoid(t)
-    y = np.where(t < -40, np.copysign(_exp_log(t, np.abs(x)), x), x * s)
+    with np.errstate(all="ignore"):  # sigmoid(t + tl) = s + tl s'(t), to first order
+        y = np.where(t < -40, np.copysign(_exp_log(t, np.abs(x)), x) * (1.0 + tl),
+                     x * s + x * (tl * _sigmoid_slope(t)))
     return np.where(np.isinf(x) & (s == 0), np.copysign(0.0, x), y)
 
 
 @_elementwise
-def mish(x):
+@_computes_in
+def mish(x, computes_in=np.float64):
     """x tanh(softplus(x)) = x (e^2 + 2e)/(e^2 + 2e + 2), e = exp(x), in u = exp(-|x|) <= 1."""
+    x = _widened(x, computes_in)
     u = np.exp(-np.abs(x))
     t = np.where(x < 0, u * (u + 2) / (u * (u + 2) + 2),
                  (1 + 2 * u) / (1 + 2 * u + 2 * u * u))
@@ -269,8 +304,11 @@ def mish(x):
 def softplus(x, beta=1.0, threshold=None, computes_in=np.float64):
     """log1p(exp(beta x))/beta = (max(beta x, 0) + log1p(exp(-|beta x|)))/beta, or x where
     beta x (rounded to the computing dtype) > threshold."""
-    beta, t, over = _beta_x(x, beta, threshold, computes_in)
-    return np.where(over, x, np.where(t > 0, x, 0.0) + _log1p_exp_neg_abs(t) / beta)
+    x = _widened(x, computes_in)
+    beta, t, tl, over = _beta_x(x, beta, threshold, computes_in)
+    # log1p(exp(-|t + tl|)) = L(t) - sign(t) sigmoid(-|t|) tl, to first order
+    tail = _log1p_exp_neg_abs(t) - np.sign(t) * _sigmoid(-np.abs(t)) * tl
+    return np.where(over, x, np.where(t > 0, x, 0.0) + tail / beta)
 
 
 @_elementwise
@@ -399,16 +437,22 @@ def _gelu_grad(x, approximate="none"):
     return np.where(np.abs(x) > 50, np.where(x > 0, 1.0, 0.0), d)
 
 
+#: 8-point Gauss-Legendre (error ~1e-23 (b - a)^17 f^(16)) over +-_NEAR_ROOT_WIDE of a zero:
+#: SiLU's and Mish's derivatives still cancel tenfold 0.09 from theirs
+_GL8_NODES, _GL8_WEIGHTS = np.polynomial.legendre.leggauss(8)
+_NEAR_ROOT_WIDE = 0.5
+
+
 def _integral_from_root(x, d, root, second):
-    """d with its values within _NEAR_ROOT of root = (hi, lo) replaced by the integral of
-    second (f'') from the root (4-point Gauss-Legendre): where f' cancels at its zero."""
+    """d with its values within _NEAR_ROOT_WIDE of root = (hi, lo) replaced by the integral of
+    second (f'', of one sign there) from the root: where f' cancels at its zero."""
     hi, lo = root
-    near = np.abs(x - hi) < _NEAR_ROOT
+    near = np.abs(x - hi) < _NEAR_ROOT_WIDE
     if np.any(near):
         step = (x[near] - hi) - lo  # x - hi is exact (Sterbenz)
-        nodes = hi + step[:, None] * (1.0 + _GL_NODES) / 2.0
-        d = np.array(d, dtype=np.float64)
-        d[near] = step / 2.0 * (second(nodes) @ _GL_WEIGHTS)
+        nodes = hi + step[:, None] * (1.0 + _GL8_NODES) / 2.0
+        d = np.array(d)
+        d[near] = step / 2.0 * (second(nodes) @ _GL8_WEIGHTS)
     return d
 
 
@@ -432,9 +476,12 @@ def _silu_grad(x, beta=1.0, computes_in=np.float64):
     """sigmoid(beta x) (1 + beta x (1 - sigmoid(beta x))); near its zero (beta x = -1.2785) the
     integral of its derivative from the zero."""
     beta = float(np.dtype(computes_in).type(beta))
-    t = beta * x
+    x = _widened(x, computes_in)
+    t, tl = _two_product(beta, x)
     d = _integral_from_root(t, _silu_slope(t), _SILU_GRAD_ROOT, _silu_second)
-    d = np.where(t < -40, -_exp_log(t, -1 - t), d)  # e^t (1 + t) (1 + O(e^t))
+    with np.errstate(all="ignore"):  # d(t + tl) = d(t) + tl d'(t), to first order
+        d = np.where(t < -40, -_exp_log(t, -1 - t) * (1.0 + tl),  # e^t (1 + t) (1 + O(e^t))
+                     d + tl * _silu_second(t))
     return np.where(np.isinf(t), np.where(t > 0, 1.0, 0.0), d)
 
 
@@ -463,9 +510,11 @@ def _mish_second(x):
     return one_minus_t2 * s * (2 + x * (_sigmoid(-x) - 2 * t * s))
 
 
-def _mish_grad(x):
+@_computes_in
+def _mish_grad(x, computes_in=np.float64):
     """tanh(softplus(x)) + x sigmoid(x) (1 - tanh(softplus(x))^2); near its zero (x = -1.1924)
     the integral of its derivative from the zero."""
+    x = _widened(x, computes_in)
     d = _integral_from_root(x, _mish_first(x), _MISH_GRAD_ROOT, _mish_second)
     d = np.where(x < -40, -_exp_log(x, -1 - x), d)  # e^x (1 + x) (1 + O(e^x))
     return np.where(x > 50, 1.0, np.where(x < -800, 0.0, d))
@@ -474,14 +523,17 @@ def _mish_grad(x):
 @_computes_in
 def _softplus_grad(x, beta=1.0, threshold=None, computes_in=np.float64):
     """sigmoid(beta x), 1 where beta x (rounded to the computing dtype) > threshold."""
-    _, t, over = _beta_x(x, beta, threshold, computes_in)
-    return np.where(over, 1.0, _sigmoid(t))
+    x = _widened(x, computes_in)
+    _, t, tl, over = _beta_x(x, beta, threshold, computes_in)
+    with np.errstate(all="ignore"):
+        return np.where(over, 1.0, _sigmoid(t) + tl * _sigmoid_slope(t))
 
 
 def _softplus_grad_from_output(y, beta=1.0, threshold=None, computes_in=np.float64):
     """1 - exp(-beta y), 1 where beta y > threshold."""
-    _, w, over = _beta_x(y, beta, threshold, computes_in)
-    return np.where(over, 1.0, -np.expm1(-w))
+    _, w, wl, over = _beta_x(y, beta, threshold, computes_in)
+    with np.errstate(all="ignore"):  # 1 - exp(-(w + wl)) = -expm1(-w) + exp(-w) wl
+        return np.where(over, 1.0, -np.expm1(-w) + np.exp(-w) * wl)
 
 
 def _log_sigmoid_grad(x):
@@ -788,8 +840,6 @@ def mpmath_functions():
 # subtracted first, as in the compiled code, so -inf entries give 0 and huge ones no overflow.
 __all__ += [r.reference_name for r in _ops.REDUCTIONS]
 
-#: the type the reductions' oracle computes in
-WIDE = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else np.float64
 
 
 def _rows(arrays, axis):

@@ -67,6 +67,12 @@ _MODULE_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "relu6": "ReLU6",
                  "swiglu": "SwiGLU", "geglu": "GEGLU", "reglu": "ReGLU"}
 #: registry parameter -> PyTorch's name for it, per op, where they differ
 _PARAM_NAMES = {"leaky_relu": {"alpha": "negative_slope"}}
+#: PyTorch's default where it differs from cyacts's (softplus's threshold: PyTorch's module
+#: returns x past beta x = 20, cyacts's function is exact everywhere unless told otherwise)
+_TORCH_DEFAULTS = {"softplus": {"threshold": 20.0}}
+#: parameters PyTorch's module does not have: keyword-only, after inplace, so that every
+#: positional call of PyTorch's means the same here
+_EXTRA_PARAMS = {"silu": ("beta",)}
 #: a parameter without a default (registry v2's _ops.REQUIRED)
 _REQUIRED = getattr(_ops, "REQUIRED", object())
 
@@ -95,6 +101,8 @@ class Entry:
     #: check(params) raises TypeError/ValueError for bad parameters when a module is made;
     #: None: run forward on a one-element array
     check: Optional[Callable[..., None]] = None
+    #: the parameters (last in params) that are keyword-only, after inplace
+    keyword_only: tuple = ()
 
 
 def _from_registry(op):
@@ -122,9 +130,16 @@ def _from_registry(op):
         return bool(np.all(test(np.asarray(value))))
 
     module = _MODULE_NAMES.get(op.name) or "".join(w.capitalize() for w in op.name.split("_"))
-    params = tuple((rename.get(p.name, p.name), p.default) for p in op.params)
+    defaults = _TORCH_DEFAULTS.get(op.name, {})
+    extra = _EXTRA_PARAMS.get(op.name, ())
+    params = tuple((rename.get(p.name, p.name), defaults.get(p.name, p.default))
+                   for p in sorted(op.params, key=lambda p: p.name in extra))
     doc = f"{op.formula}\n\nForward cyacts.{op.name}, backward cyacts.{op.name}_grad."
-    return Entry(op.name, module, params, forward, backward, saves_output, doc)
+    if defaults:
+        doc += " Defaults as PyTorch's: " + ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+        doc += "."
+    return Entry(op.name, module, params, forward, backward, saves_output, doc,
+                 keyword_only=extra)
 
 
 def _halves(x, dim, name):
@@ -289,11 +304,11 @@ def _apply(entry, function, input, inplace, values):
 # modules and functional forms, with real signatures
 # --------------------------------------------------------------------------------------------
 _FUNCTIONAL = """
-def {name}(input, {params}{inplace}):
+def {name}(input, {params}):
     return _apply(_entry, _function, input, {inplace_value}, ({values}))
 """
 _INIT = """
-def __init__(self, {params}{inplace}):
+def __init__(self, {params}):
     _Module.__init__(self)
 {assign}    self.inplace = {inplace_value}
     _check(self)
@@ -336,11 +351,18 @@ def _check(module):
 
 
 def _signature_text(entry):
-    """(parameter list text, tuple text of the parameter names) for the templates."""
-    params = "".join(f"{n}, " if d is _REQUIRED else f"{n}=_d{i}, "
-                     for i, (n, d) in enumerate(entry.params))
+    """(parameter list text, tuple text of the parameter names) for the templates: PyTorch's
+    parameters, inplace where the entry takes it, then the keyword-only ones."""
+    text = [n if d is _REQUIRED else f"{n}=_d{i}" for i, (n, d) in enumerate(entry.params)
+            if n not in entry.keyword_only]
+    if entry.inplace:
+        text.append("inplace=False")
+    if entry.keyword_only:
+        text.append("*")
+        text += [f"{n}=_d{i}" for i, (n, _) in enumerate(entry.params)
+                 if n in entry.keyword_only]
     values = "".join(f"{n}, " for n, _ in entry.params)
-    return params, values
+    return ", ".join(text), values
 
 
 def _make(entry):
@@ -350,10 +372,7 @@ def _make(entry):
     defaults = {f"_d{i}": d for i, (_, d) in enumerate(entry.params)}
     namespace = dict(defaults, _apply=_apply, _entry=entry, _function=function,
                      _Module=torch.nn.Module, _check=_check)
-    inplace = dict(inplace="inplace=False", inplace_value="inplace") if entry.inplace else dict(
-        inplace="", inplace_value="False")
-    if not entry.inplace:
-        params = params[:-2]  # no trailing ", "
+    inplace = dict(inplace_value="inplace" if entry.inplace else "False")
     exec(compile(_FUNCTIONAL.format(name=entry.name, params=params, values=values, **inplace),
                  f"<cyacts.torch: {entry.name}>", "exec"), namespace)
     functional = namespace[entry.name]

@@ -210,7 +210,8 @@ CYACTS__INLINE double cyacts_elem_silu_f64(double x, double beta)
     cyacts__dd_f64 q = cyacts__sigmoid_2p64_f64(t.hi, cyacts__exp_neg_abs_2p64_f64(t));
     double y = CYACTS_FMA_F64(x, q.hi, x * q.lo);
     y = cyacts__sel_f64(t.hi > 750.0, x, y);
-    return cyacts__sel_f64(t.hi < -750.0, copysign(0.0, x), y);
+    y = cyacts__sel_f64(t.hi < -750.0, copysign(0.0, x), y);
+    return cyacts__sel_f64(x == x, y, x); /* NaN: x itself, not whichever NaN the FMA keeps */
 }
 
 /* As in float32, in double-doubles; within 1/8 of the zero t0 (where e's 2^-54.9 would cost
@@ -254,7 +255,8 @@ CYACTS__INLINE double cyacts_elem_silu_grad_f64(double x, double beta)
     g = cyacts__sel_f64(fabs(t.hi - CYACTS__SILU_T0_HI_F64) <= CYACTS__ROOT_WIN_F64,
                         cyacts__silu_grad_root_f64(t), g);
     g = cyacts__sel_f64(t.hi < -750.0, -0.0, g);
-    return cyacts__sel_f64(t.hi > 750.0, 1.0, g);
+    g = cyacts__sel_f64(t.hi > 750.0, 1.0, g);
+    return cyacts__sel_f64(x == x, g, x); /* NaN: x itself, whatever the pair arithmetic kept */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -348,7 +350,8 @@ CYACTS__INLINE double cyacts_elem_mish_grad_f64(double x)
     g = cyacts__sel_f64(fabs(x - CYACTS__MISH_X0_HI_F64) <= CYACTS__ROOT_WIN_F64,
                         cyacts__mish_grad_root_f64(x), g);
     g = cyacts__sel_f64(x < -745.0, -0.0, g);
-    return cyacts__sel_f64(x > 40.0, 1.0, g);
+    g = cyacts__sel_f64(x > 40.0, 1.0, g);
+    return cyacts__sel_f64(x == x, g, x); /* NaN: x itself, whatever the pair arithmetic kept */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -634,7 +637,8 @@ CYACTS__INLINE float cyacts_elem_silu_f32(float x, float beta)
     cyacts__ff_f32 q = cyacts__sigmoid_2p64_f32(t.hi, cyacts__exp_neg_abs_2p64_f32(t));
     float y = CYACTS_FMA_F32(x, q.hi, x * q.lo);
     y = cyacts__sel_f32(t.hi > 130.0f, x, y);
-    return cyacts__sel_f32(t.hi < -130.0f, copysignf(0.0f, x), y);
+    y = cyacts__sel_f32(t.hi < -130.0f, copysignf(0.0f, x), y);
+    return cyacts__sel_f32(x == x, y, x); /* NaN: x itself, not whichever NaN the FMA keeps */
 }
 
 /* silu'(x) = g(t) = sigmoid(t) (1 + t (1 - sigmoid(t))), t = beta x, with e = exp(-|t|):
@@ -682,7 +686,8 @@ CYACTS__INLINE float cyacts_elem_silu_grad_f32(float x, float beta)
     g = cyacts__sel_f32(fabsf(t.hi - CYACTS__SILU_T0_HI_F32) <= 0.4f, cyacts__silu_grad_root_f32(t),
                         g);
     g = cyacts__sel_f32(t.hi < -130.0f, -0.0f, g);
-    return cyacts__sel_f32(t.hi > 130.0f, 1.0f, g);
+    g = cyacts__sel_f32(t.hi > 130.0f, 1.0f, g);
+    return cyacts__sel_f32(x == x, g, x); /* NaN: x itself, whatever the pair arithmetic kept */
 }
 
 /* ------------------------------------------------------------------------ */
