@@ -283,7 +283,7 @@ def silu(x, beta=1.0, computes_in=np.float64):
     s = _sigmoid(t)
     with np.errstate(all="ignore"):  # sigmoid(t + tl) = s + tl s'(t), to first order
         y = np.where(t < -40, np.copysign(_exp_log(t, np.abs(x)), x) * (1.0 + tl),
-                     x * s + x * (tl * _sigmoid_slope(t)))
+                     np.where(tl == 0, x * s, x * s + x * (tl * _sigmoid_slope(t))))
     return np.where(np.isinf(x) & (s == 0), np.copysign(0.0, x), y)
 
 
