@@ -20,7 +20,7 @@ from _cases import (
     F16, F32, F64, FROM_OUTPUT, SPECS, Spec, assert_close, grad_alternative,
 )
 
-EXAMPLES = 200  # per function and parameter set: ~5000 in all
+EXAMPLES = 100  # per function and parameter set: ~12 600 in all (126 sets)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])

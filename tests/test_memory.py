@@ -1,4 +1,4 @@
-"""No leaks: 10^5+ calls of a function of each signature class (with and without out, refused
+"""No leaks: 6 10^4 calls of a function of each signature class (with and without out, refused
 calls included; _cases.REPRESENTATIVE) leave the Python heap (tracemalloc) and the process's
 resident memory (/proc/self/statm) flat."""
 import gc
@@ -10,7 +10,7 @@ import pytest
 
 from _cases import REPRESENTATIVE
 
-CALLS = 100_000  # per function, resident memory watched
+CALLS = 60_000  # per function, resident memory watched
 TRACED_CALLS = 10_000  # per function, every Python allocation traced (tracemalloc is slow)
 WARMUP = 3_000
 # Growth allowed in the second half of a run, after every cache has reached its size. The first
@@ -18,7 +18,7 @@ WARMUP = 3_000
 # later is counted whole by tracemalloc (e.g. ~1 MiB in __array_interface__ of float16 arrays).
 TRACED_SLACK = 16 * 1024
 # pymalloc takes memory in 1 MiB arenas, so RSS may step by ~1 MiB now and then; a leak of one
-# small array per call would add ~5 MiB per half (and tracemalloc sees leaks of a few bytes)
+# small array per call would add ~3 MiB per half (and tracemalloc sees leaks of a few bytes)
 RSS_SLACK = 2 * 1024 * 1024
 STATM = "/proc/self/statm"
 # AddressSanitizer holds freed memory in quarantine: resident memory grows by design under it

@@ -307,7 +307,8 @@ def softplus(x, beta=1.0, threshold=None, computes_in=np.float64):
     x = _widened(x, computes_in)
     beta, t, tl, over = _beta_x(x, beta, threshold, computes_in)
     # log1p(exp(-|t + tl|)) = L(t) - sign(t) sigmoid(-|t|) tl, to first order
-    tail = _log1p_exp_neg_abs(t) - np.sign(t) * _sigmoid(-np.abs(t)) * tl
+    tail = _log1p_exp_neg_abs(t)
+    tail = np.where(tl == 0, tail, tail - np.sign(t) * _sigmoid(-np.abs(t)) * tl)
     return np.where(over, x, np.where(t > 0, x, 0.0) + tail / beta)
 
 
@@ -481,7 +482,7 @@ def _silu_grad(x, beta=1.0, computes_in=np.float64):
     d = _integral_from_root(t, _silu_slope(t), _SILU_GRAD_ROOT, _silu_second)
     with np.errstate(all="ignore"):  # d(t + tl) = d(t) + tl d'(t), to first order
         d = np.where(t < -40, -_exp_log(t, -1 - t) * (1.0 + tl),  # e^t (1 + t) (1 + O(e^t))
-                     d + tl * _silu_second(t))
+                     np.where(tl == 0, d, d + tl * _silu_second(t)))
     return np.where(np.isinf(t), np.where(t > 0, 1.0, 0.0), d)
 
 
@@ -526,14 +527,16 @@ def _softplus_grad(x, beta=1.0, threshold=None, computes_in=np.float64):
     x = _widened(x, computes_in)
     _, t, tl, over = _beta_x(x, beta, threshold, computes_in)
     with np.errstate(all="ignore"):
-        return np.where(over, 1.0, _sigmoid(t) + tl * _sigmoid_slope(t))
+        s = _sigmoid(t)
+        return np.where(over, 1.0, np.where(tl == 0, s, s + tl * _sigmoid_slope(t)))
 
 
 def _softplus_grad_from_output(y, beta=1.0, threshold=None, computes_in=np.float64):
     """1 - exp(-beta y), 1 where beta y > threshold."""
     _, w, wl, over = _beta_x(y, beta, threshold, computes_in)
     with np.errstate(all="ignore"):  # 1 - exp(-(w + wl)) = -expm1(-w) + exp(-w) wl
-        return np.where(over, 1.0, -np.expm1(-w) + np.exp(-w) * wl)
+        d = -np.expm1(-w)
+        return np.where(over, 1.0, np.where(wl == 0, d, d + np.exp(-w) * wl))
 
 
 def _log_sigmoid_grad(x):
