@@ -106,6 +106,9 @@ REPRESENTATIVE = []
 for _s in SPECS:
     if all(_signature_class(r) != _signature_class(_s) for r in REPRESENTATIVE):
         REPRESENTATIVE.append(_s)
+REP_GRAD = [s for s in REPRESENTATIVE if s.kind == "grad"]
+REP_INPLACE = [s for s in REPRESENTATIVE if s.kind == "inplace"]
+REP_OUT_OF_PLACE = [s for s in REPRESENTATIVE if s.kind != "inplace"]
 # one spec per public name (their default parameters)
 BY_NAME = {}
 for _s in SPECS:
