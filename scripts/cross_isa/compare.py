@@ -275,9 +275,12 @@ def _number(value, param):
 
 
 def _accepted(use, values):
-    try:
-        use.op.check(values)
-    except ValueError:
+    """Whether the op takes these scalar parameters (each Param's rule, then the op's)."""
+    op = use.op
+    if any(p.valid and p.name in values and not p.valid[0](values[p.name]) for p in op.params):
+        return False
+    if op.param_check and not op.param_check[0](
+            {p.name: values.get(p.name, p.default) for p in op.params}):
         return False
     if use.from_output and use.op.from_output_requires:
         param, test, _ = use.op.from_output_requires

@@ -109,15 +109,30 @@ CYACTS__INLINE cyacts__dd_f64 cyacts__log1p_2p64_f64(cyacts__dd_f64 U)
 
 /* 1 - exp(-w) = -expm1(-w) for a double-double w: e = s (1 + q + qt), 1 - e = (1 - s) - s q
  * - s qt, for k = 0 -(q + qt) (full relative accuracy as w -> 0), for k < 0 1 - s is exact
- * and the result >= 0.29.  w is clamped to [-708, 708] (1 - exp(-708) rounds to 1); below
- * -709.78 (inputs no forward gives) the result is -inf. */
+ * and the result >= 0.29.  w is clamped at 708 (1 - exp(-708) rounds to 1).  Below -708
+ * (inputs no forward gives; exp's core stops at 2^1022) 1 - e is -e to double precision, and
+ * e = exp(-(w + 2)) e^2, w + 2 exact, with e^2 a pair: one more rounding than above; below
+ * -log(DBL_MAX) the result is -inf. */
+#define CYACTS__E2_HI_F64 0x1.d8e64b8d4ddaep+2
+#define CYACTS__E2_LO_F64 (-0x1.9e62e22efca4cp-53)
+#define CYACTS__LOG_DBL_MAX 709.782712893384
+
 CYACTS__INLINE double cyacts__one_minus_exp_neg_f64(cyacts__dd_f64 w)
 {
-    double a = cyacts__sel_f64(w.hi > 708.0, 708.0, cyacts__sel_f64(w.hi < -708.0, -708.0, w.hi));
-    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(a, 1.0, cyacts__sel_f64(a != w.hi, 0.0, -w.lo),
+    int big = w.hi < -708.0;
+    double a = cyacts__sel_f64(w.hi > 708.0, 708.0,
+                               cyacts__sel_f64(w.hi < -709.8, -709.8, w.hi));
+    a = cyacts__sel_f64(big, a + 2.0, a);
+    cyacts__exp_parts_f64 p = cyacts__exp_core_f64(a, 1.0, cyacts__sel_f64(a != w.hi && !big,
+                                                                            0.0, -w.lo),
                                                    0, 0);
     double f = CYACTS_FMA_F64(-p.s, p.q, 1.0 - p.s) - p.s * p.qt;
-    return cyacts__sel_f64(w.hi < -709.78, -INFINITY, f);
+    cyacts__dd_f64 e = cyacts__exp_dd_f64(p, 1), m;
+    m.hi = e.hi * CYACTS__E2_HI_F64;
+    m.lo = CYACTS_FMA_F64(e.hi, CYACTS__E2_HI_F64, -m.hi);
+    m.lo = CYACTS_FMA_F64(e.hi, CYACTS__E2_LO_F64, CYACTS_FMA_F64(e.lo, CYACTS__E2_HI_F64, m.lo));
+    f = cyacts__sel_f64(big, -(m.hi + m.lo), f);
+    return cyacts__sel_f64(w.hi < -CYACTS__LOG_DBL_MAX, -INFINITY, f);
 }
 
 /* d (c0 + d P1(d)) for d = dh + dl, c0 a double-double, P1 of degree 11 (highest first), as
