@@ -1,6 +1,6 @@
 """What other libraries' arrays cost, and cyacts.torch against torch.nn.
 
-    python benchmarks/interop.py            # both parts
+    python benchmarks/interop.py            # every part
     python benchmarks/interop.py --size 1e6 --repeat 50
 
 1. Call overhead: the same cyacts call on a NumPy array and on a PyTorch tensor (and a JAX and
@@ -9,6 +9,8 @@
 2. A training step's activation: forward and backward (y = m(x); y.backward(g)) of
    cyacts.torch's modules against torch.nn's on `--size` float32 elements, both with their
    default thread counts, and what each keeps for backward (the input, the output, a copy).
+3. A transformer MLP block (Linear, GELU or SiLU, Linear; batch 256, width 512 -> 2048 -> 512)
+   forward and backward, with cyacts.torch's activation against torch.nn's.
 
 Each cell is the fastest round, then the median in brackets: 10 x `--repeat` rounds of 200 calls
 in part 1 (short rounds, so that some of them run undisturbed on a shared machine), `--repeat`
@@ -99,6 +101,45 @@ def _kept(module, x):
     return ", ".join(names) or "nothing"
 
 
+def _alternate(steps, repeat):
+    """Run each (step, times, ...) of `steps` in turn, `repeat` times, appending its time."""
+    for _ in range(repeat):
+        for step, times, *_ in steps.values():
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+
+
+def mlp_block(repeat, batch=256, width=512):
+    """A transformer MLP block, Linear(width, 4 width), activation, Linear(4 width, width):
+    forward and backward with cyacts.torch's activation against torch.nn's, the same weights."""
+    import torch
+
+    import cyacts.torch as ct
+
+    print(f"3. MLP block forward + backward, batch {batch}, width {width} -> {4 * width} -> "
+          f"{width}, float32; fastest (median) per step")
+    torch.manual_seed(0)
+    first, second = torch.nn.Linear(width, 4 * width), torch.nn.Linear(4 * width, width)
+    x = torch.randn(batch, width)
+    for label, ours, theirs in (("GELU()", ct.GELU(), torch.nn.GELU()),
+                                ("GELU('tanh')", ct.GELU("tanh"), torch.nn.GELU("tanh")),
+                                ("SiLU()", ct.SiLU(), torch.nn.SiLU())):
+        steps = {}
+        for who, act in (("cyacts.torch", ours), ("torch.nn", theirs)):
+            block = torch.nn.Sequential(first, act, second)
+
+            def step(block=block):
+                block(x).sum().backward()
+                block.zero_grad(set_to_none=True)
+
+            steps[who] = (step, [])
+        _alternate(steps, repeat)
+        for who, (_, times) in steps.items():
+            print(f"  {who + '.' + label:<44} {min(times) * 1e3:9.3f} ms  "
+                  f"({statistics.median(times) * 1e3:.3f})")
+
+
 def autograd_step(size, repeat):
     import torch
 
@@ -127,11 +168,7 @@ def autograd_step(size, repeat):
                 x.grad = None
 
             steps[who] = (step, [], _kept(module, x))
-        for _ in range(repeat):
-            for step, times, _ in steps.values():
-                start = time.perf_counter()
-                step()
-                times.append(time.perf_counter() - start)
+        _alternate(steps, repeat)
         for who, (_, times, kept) in steps.items():
             print(f"  {who + '.' + label:<44} {min(times) * 1e3:9.3f} ms  "
                   f"({statistics.median(times) * 1e3:.3f})  keeps: {kept}")
@@ -155,17 +192,19 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for cyacts and torch alike (default: each its own)")
-    parser.add_argument("--part", choices=("1", "2", "both"), default="both")
+    parser.add_argument("--part", choices=("1", "2", "3", "all"), default="all")
     args = parser.parse_args()
     if args.threads:
         import torch
 
         cyacts.set_num_threads(args.threads)
         torch.set_num_threads(args.threads)
-    if args.part in ("1", "both"):
+    if args.part in ("1", "all"):
         overhead(args.repeat)
-    if args.part in ("2", "both"):
+    if args.part in ("2", "all"):
         autograd_step(args.size, args.repeat)
+    if args.part in ("3", "all"):
+        mlp_block(args.repeat)
 
 
 if __name__ == "__main__":
