@@ -102,10 +102,10 @@ def _signature_class(spec):
 
 #: one spec per signature class: for the slow whole-call checks (leaks), where the kernel
 #: behind the call does not matter
-REPRESENTATIVE = []
+_BY_CLASS = {}
 for _s in SPECS:
-    if all(_signature_class(r) != _signature_class(_s) for r in REPRESENTATIVE):
-        REPRESENTATIVE.append(_s)
+    _BY_CLASS.setdefault(_signature_class(_s), _s)
+REPRESENTATIVE = list(_BY_CLASS.values())
 REP_GRAD = [s for s in REPRESENTATIVE if s.kind == "grad"]
 REP_INPLACE = [s for s in REPRESENTATIVE if s.kind == "inplace"]
 REP_OUT_OF_PLACE = [s for s in REPRESENTATIVE if s.kind != "inplace"]

@@ -270,10 +270,6 @@ def scalars(name):
     return tuple(by_name[p] for p in kernel.params)
 
 
-def _number(value, param):
-    return param.none_value if value is None else value
-
-
 def _accepted(use, values):
     """Whether the op takes these scalar parameters (each Param's rule, then the op's)."""
     op = use.op
@@ -300,8 +296,8 @@ def kernel_params():
         candidates = []
         for p in params:
             values = ([] if p.required else [p.default]) + list(p.test_values)
-            values = [float(_number(v, p)) for v in values
-                      if isinstance(_number(v, p), (int, float))]
+            values = [float(p.number(v)) for v in values
+                      if isinstance(p.number(v), (int, float))]
             candidates.append(list(dict.fromkeys(values)))
         accepted = [c for c in itertools.product(*candidates)
                     if _accepted(USES[name], dict(zip((p.name for p in params), c)))]
