@@ -39,6 +39,17 @@ def _in_dtype(params, dtype):
     return {k: (v if v is None else float(np.dtype(dtype).type(v))) for k, v in params.items()}
 
 
+def _float64_form(ref):
+    """The float64 function of float64 x behind a reference (no rounding to a result dtype)."""
+    return getattr(ref, "f_prime", None) or ref.__wrapped__
+
+
+def _computing(form, dtype):
+    """The computing dtype `form` takes, if it takes one: float32 results need no wider
+    arithmetic than float64 (float64 ones have the reference widen its forms to WIDE)."""
+    return {"computes_in": np.dtype(dtype)} if getattr(form, "computes_in", False) else {}
+
+
 def _functions():
     """kernel name -> (cyacts function of x, (float32 bound, float64 bound), reference of x
     and of the scalar parameters' values as a dict)."""
@@ -57,7 +68,8 @@ def _functions():
                 table[name] = (
                     lambda x, f=f, p={**params, **scalars}, **k: f(x, **p, **k),
                     (bounds["float32"], bounds["float64"]),
-                    lambda x, s, ref=ref, p=params: ref(x, **p, **s),
+                    lambda x, s, dtype, ref=_float64_form(ref), p=params: ref(
+                        x, **p, **s, **_computing(ref, dtype)),
                     scalars,
                 )
     return table
@@ -135,7 +147,7 @@ def _reference(name, x64, dtype=np.float64):
     parameters as the `dtype` kernels get them (rounded to float32 for float32)."""
     scalars = _in_dtype(_TABLE[name][3], dtype)
     with np.errstate(all="ignore"):
-        r = _TABLE[name][2](x64, scalars)
+        r = _TABLE[name][2](x64, scalars, np.dtype(dtype))
     return np.asarray(r, dtype=np.float64)
 
 
@@ -256,4 +268,5 @@ def special_errors(name, dtype):
 
 def _reference_limits(name, dtype):
     scalars = _in_dtype(_TABLE[name][3], dtype)
-    return _TABLE[name][2](np.array([np.inf, -np.inf], dtype), scalars)
+    with np.errstate(all="ignore"):
+        return _TABLE[name][2](np.array([np.inf, -np.inf], np.float64), scalars, np.dtype(dtype))
