@@ -9,7 +9,16 @@ import pytest
 
 import cyacts
 from cyacts import _ops
-from _cases import F32, F64, FROM_OUTPUT, INPLACE, OUT_OF_PLACE, assert_bitwise_equal
+from _cases import (F16, F32, F64, FROM_OUTPUT, INPLACE, OUT_OF_PLACE, REP_OUT_OF_PLACE,
+                    assert_bitwise_equal)
+
+try:
+    import ml_dtypes
+except ImportError:  # pragma: no cover - ml_dtypes is in the test extras
+    ml_dtypes = None
+
+HALVES = [F16, pytest.param("bfloat16", marks=pytest.mark.skipif(
+    ml_dtypes is None, reason="needs ml_dtypes"))]
 
 NANS = {F32: np.array([0x7FC00000, 0xFFC00000, 0x7FC12345, 0xFFC54321, 0x7F812345], np.uint32),
         F64: np.array([0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000012345678,
@@ -65,9 +74,7 @@ def call(spec, x, g, **kw):
     return spec.func(x, **{**spec.kw, **kw})
 
 
-@pytest.mark.parametrize("dtype", [F32, F64])
-@pytest.mark.parametrize("spec", OUT_OF_PLACE, ids=lambda s: s.id)
-def test_views_give_the_contiguous_result(spec, dtype, no_blocked):
+def _views_give_the_contiguous_result(spec, dtype):
     z = values((ROWS, COLS), dtype)
     gz = values((ROWS, COLS), dtype, 1)
     from_output = ((False, True) if spec.kind == "grad" and spec.base in FROM_OUTPUT
@@ -82,6 +89,21 @@ def test_views_give_the_contiguous_result(spec, dtype, no_blocked):
                 y = call(spec, x, g, n_threads=t, **kw)
                 assert y.flags.c_contiguous
                 assert_bitwise_equal(y, expected, f"{spec.id} on {name}, {t} threads {kw}")
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("spec", OUT_OF_PLACE, ids=lambda s: s.id)
+def test_views_give_the_contiguous_result(spec, dtype, no_blocked):
+    _views_give_the_contiguous_result(spec, dtype)
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+@pytest.mark.parametrize("spec", REP_OUT_OF_PLACE, ids=lambda s: s.id)
+def test_16_bit_views_too(spec, dtype, no_blocked):
+    """float16 and bfloat16 views go to the 16-bit kernels row by row, as the others do (one
+    function per signature class: the row path is the same code for every kernel)."""
+    _views_give_the_contiguous_result(spec, np.dtype(ml_dtypes.bfloat16 if dtype == "bfloat16"
+                                                     else dtype))
 
 
 @pytest.mark.parametrize("dtype", [F32, F64])
@@ -207,8 +229,9 @@ def test_no_copy_of_the_data():
             assert peak < out.nbytes // 100, f"{name}: {peak} bytes allocated"
 
 
-def test_other_dtypes_and_unaligned_still_take_blocks(monkeypatch):
-    """The row path takes the compute dtype only: the rest is converted in blocks."""
+def test_mixed_dtypes_and_unaligned_still_take_blocks(monkeypatch):
+    """The row path takes operands of the result dtype, aligned and native: the rest is
+    converted in blocks."""
     taken = []
     blocked = cyacts.api._blocked
     monkeypatch.setattr(cyacts.api, "_blocked", lambda *a: taken.append(1) or blocked(*a))
@@ -217,10 +240,12 @@ def test_other_dtypes_and_unaligned_still_take_blocks(monkeypatch):
     unaligned = raw[1:].view(F32).reshape(z.shape)
     unaligned[...] = z
     expected = cyacts.gelu(z[:, :700].copy())
-    for x, same in ((z.astype(np.float16)[:, :700], False), (unaligned[:, :700], True),
-                    (z.astype(z.dtype.newbyteorder())[:, :700], True)):
+    g16 = z.astype(np.float16)[:, :700]
+    for x, g, same in ((unaligned[:, :700], None, True),
+                       (z.astype(z.dtype.newbyteorder())[:, :700], None, True),
+                       (g16, z[:, :700], False)):
         taken.clear()
-        y = cyacts.gelu(x)
+        y = cyacts.gelu(x) if g is None else cyacts.gelu_grad(x, g)
         assert taken, f"{x.dtype} {x.flags.aligned}: not through blocks"
         if same:
             assert_bitwise_equal(y, expected, "blocked")

@@ -9,8 +9,8 @@ A. The math lives in include/cyacts/cyacts.h; this module only decides who compu
    signature, so one loop below serves every op and both dtypes.
 B. Operands arrive here of the compute dtype, of one shape and not partially overlapping the
    output: broadcasting, dtype promotion, overlap and validation all live in the Python layer
-   (api.py). apply takes flat contiguous buffers; apply_rows takes float32 or float64 arrays
-   of any strides in whole elements (row slices, reversed, strided, broadcast axes) and walks
+   (api.py). apply takes flat contiguous buffers; apply_rows takes arrays of any of the four
+   dtypes with any strides in whole elements (row slices, reversed, strided, broadcast axes) and walks
    them in place, reading the dimensions and strides from the arrays (no memoryview, no
    8-dimension limit). float16 and bfloat16 (the ml_dtypes dtype, recognised without
    importing ml_dtypes) are passed as their bit patterns to the table's 16-bit kernels, which
@@ -362,15 +362,19 @@ cdef extern from *:
             else for (j = 0; j < n; j++) dst[j * step] = src[j];                              \
         }
     typedef struct {
+        void (*gather_u16)(uint16_t *, const uint16_t *, Py_ssize_t, Py_ssize_t);
+        void (*scatter_u16)(uint16_t *, const uint16_t *, Py_ssize_t, Py_ssize_t);
         void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
         void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t);
         void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
         void (*scatter_f64)(double *, const double *, Py_ssize_t, Py_ssize_t);
     } cyacts__copies;
     #define CYACTS__COPIES_ENTRY(sfx)                                                         \
-        {cyacts__gather_float_##sfx, cyacts__scatter_float_##sfx,                             \
+        {cyacts__gather_uint16_t_##sfx, cyacts__scatter_uint16_t_##sfx,                       \
+         cyacts__gather_float_##sfx, cyacts__scatter_float_##sfx,                             \
          cyacts__gather_double_##sfx, cyacts__scatter_double_##sfx}
 
+    CYACTS__COPIES(uint16_t, baseline, )
     CYACTS__COPIES(float, baseline, )
     CYACTS__COPIES(double, baseline, )
     static const cyacts__copies cyacts__copies_baseline = CYACTS__COPIES_ENTRY(baseline);
@@ -384,8 +388,10 @@ cdef extern from *:
     #define CYACTS__AVX512 \
         __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,prefer-vector-width=512")))
     #endif
+    CYACTS__COPIES(uint16_t, avx2, CYACTS__AVX2)
     CYACTS__COPIES(float, avx2, CYACTS__AVX2)
     CYACTS__COPIES(double, avx2, CYACTS__AVX2)
+    CYACTS__COPIES(uint16_t, avx512, CYACTS__AVX512)
     CYACTS__COPIES(float, avx512, CYACTS__AVX512)
     CYACTS__COPIES(double, avx512, CYACTS__AVX512)
     static const cyacts__copies cyacts__copies_avx2 = CYACTS__COPIES_ENTRY(avx2);
@@ -402,6 +408,8 @@ cdef extern from *:
     }
     """
     ctypedef struct cyacts__copies:
+        void (*gather_u16)(uint16_t *, const uint16_t *, Py_ssize_t, Py_ssize_t) noexcept nogil
+        void (*scatter_u16)(uint16_t *, const uint16_t *, Py_ssize_t, Py_ssize_t) noexcept nogil
         void (*gather_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
         void (*scatter_f32)(float *, const float *, Py_ssize_t, Py_ssize_t) noexcept nogil
         void (*gather_f64)(double *, const double *, Py_ssize_t, Py_ssize_t) noexcept nogil
@@ -421,34 +429,38 @@ ctypedef struct _grid:
     Py_ssize_t strides[_NOPS][_MAX_DIMS + 1]  # [operand slot][axis], in elements; last: inner
 
 
-cdef inline void _gather(floating *dst, const floating *src, Py_ssize_t step,
+cdef inline void _gather(element *dst, const element *src, Py_ssize_t step,
                          Py_ssize_t n) noexcept nogil:
     """dst[j] = src[j * step] for j < n."""
-    if floating is float:
+    if element is float:
         cyacts__copies_now.gather_f32(dst, src, step, n)
-    else:
+    elif element is double:
         cyacts__copies_now.gather_f64(dst, src, step, n)
+    else:
+        cyacts__copies_now.gather_u16(dst, src, step, n)
 
 
-cdef inline void _scatter(floating *dst, const floating *src, Py_ssize_t step,
+cdef inline void _scatter(element *dst, const element *src, Py_ssize_t step,
                           Py_ssize_t n) noexcept nogil:
     """dst[j * step] = src[j] for j < n."""
-    if floating is float:
+    if element is float:
         cyacts__copies_now.scatter_f32(dst, src, step, n)
-    else:
+    elif element is double:
         cyacts__copies_now.scatter_f64(dst, src, step, n)
+    else:
+        cyacts__copies_now.scatter_u16(dst, src, step, n)
 
 
-cdef inline void _prefetch_next(const floating *first, Py_ssize_t step,
+cdef inline void _prefetch_next(const element *first, Py_ssize_t step,
                                 Py_ssize_t n) noexcept nogil:
     """Prefetch elements first[0], first[step], ... first[(n - 1) * step]."""
     if step > 0:
-        cyacts__prefetch(<const char *>first, n * step * sizeof(floating))
+        cyacts__prefetch(<const char *>first, n * step * sizeof(element))
     else:
-        cyacts__prefetch(<const char *>(first + (n - 1) * step), -n * step * sizeof(floating))
+        cyacts__prefetch(<const char *>(first + (n - 1) * step), -n * step * sizeof(element))
 
 
-cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil:
+cdef inline element *_tiles(char *store, const element *anchor) noexcept nogil:
     """Six tiles in `store` (seven pages), one per operand slot, at the anchor's offset in
     its page.
 
@@ -456,7 +468,7 @@ cdef inline floating *_tiles(char *store, const floating *anchor) noexcept nogil
     aliasing): a tile 64 bytes below the kernel's output made a ReLU 1.2x slower. At the same
     page offset as the output, the kernel's loads run ahead of its stores and never match.
     """
-    return <floating *>(store + ((<size_t>anchor - <size_t>store) & (_PAGE - 1)))
+    return <element *>(store + ((<size_t>anchor - <size_t>store) & (_PAGE - 1)))
 
 
 cdef inline void _cursor_at(const _grid *g, _cursor *c, Py_ssize_t row) noexcept nogil:
@@ -500,7 +512,7 @@ cdef inline void _peek_next(const _grid *g, const _cursor *c, Py_ssize_t *offset
         k -= 1
 
 
-cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_t *offsets,
+cdef inline void _prefetch_tile(const _grid *g, element **base, const Py_ssize_t *offsets,
                                 Py_ssize_t col, Py_ssize_t n) noexcept nogil:
     """Prefetch the gathered inputs of elements col .. col + n - 1 of the row at offsets.
 
@@ -514,16 +526,17 @@ cdef inline void _prefetch_tile(const _grid *g, floating **base, const Py_ssize_
             _prefetch_next(base[i] + offsets[i] + col * step, step, n)
 
 
-cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *offsets,
+cdef void _row_piece(int op, const _grid *g, element **base, const Py_ssize_t *offsets,
                      const Py_ssize_t *next_row, Py_ssize_t col, Py_ssize_t n, const double *par,
-                     char *store) noexcept nogil:
+                     char *store, int half) noexcept nogil:
     """Elements col .. col + n - 1 of the row at `offsets` (next_row: the offsets of the row to
-    come after it, or NULL); store: seven pages for the tiles."""
-    cdef floating *p[_NOPS]
-    cdef floating *q[_NOPS]
-    cdef floating *buf
+    come after it, or NULL); store: seven pages for the tiles; half: the 16-bit format of
+    uint16_t elements."""
+    cdef element *p[_NOPS]
+    cdef element *q[_NOPS]
+    cdef element *buf
     cdef Py_ssize_t i, inner = g.n_outer, start, m, step
-    cdef Py_ssize_t tile = _TILE // sizeof(floating), spacing = _PAGE // sizeof(floating)
+    cdef Py_ssize_t tile = _TILE // sizeof(element), spacing = _PAGE // sizeof(element)
     for i in range(_NOPS):
         p[i] = base[i]
         if p[i] != NULL:
@@ -534,7 +547,7 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
             for i in range(_NOPS):
                 if base[i] != NULL:
                     cyacts__prefetch(<const char *>(base[i] + next_row[i]), _ROW_LEAD)
-        _call(op, p, <size_t>n, par, CYACTS_F16)
+        _call(op, p, <size_t>n, par, half)
         return
     # tiles at the page offset of the kernel's output, or of its input when the output is a tile
     if g.strides[_Y][inner] == 1:
@@ -542,7 +555,7 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
     elif g.strides[_X][inner] == 1:
         buf = _tiles(store, p[_X])
     else:
-        buf = _tiles(store, <floating *>store)
+        buf = _tiles(store, <element *>store)
     start = 0
     while start < n:
         m = min(tile, n - start)
@@ -559,7 +572,7 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
             _prefetch_tile(g, base, offsets, col + start + m, min(tile, n - start - m))
         elif next_row != NULL:
             _prefetch_tile(g, base, next_row, 0, min(tile, g.cols))
-        _call(op, q, <size_t>m, par, CYACTS_F16)
+        _call(op, q, <size_t>m, par, half)
         for i in range(_NOPS):
             step = g.strides[i][inner]
             if (i == _Y or i == _Y2) and p[i] != NULL and step != 1:
@@ -567,14 +580,14 @@ cdef void _row_piece(int op, const _grid *g, floating **base, const Py_ssize_t *
         start += m
 
 
-cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_t col,
+cdef void _packed(int op, const _grid *g, element **base, _cursor *c, Py_ssize_t col,
                   Py_ssize_t start, Py_ssize_t stop, const double *par,
-                  floating *buf) noexcept nogil:
+                  element *buf, int half) noexcept nogil:
     """Elements start .. stop - 1 of a grid of short rows, from (c's row, col) on: each tile
     is filled from as many rows as it takes, computed in one kernel call and put back."""
-    cdef Py_ssize_t tile = _PAGE // sizeof(floating), inner = g.n_outer, i, j, m, n, first_col
+    cdef Py_ssize_t tile = _PAGE // sizeof(element), inner = g.n_outer, i, j, m, n, first_col
     cdef _cursor first
-    cdef floating *q[_NOPS]
+    cdef element *q[_NOPS]
     for i in range(_NOPS):
         q[i] = NULL if base[i] == NULL else buf + i * tile
     while start < stop:
@@ -592,7 +605,7 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
             if col == g.cols:
                 col = 0
                 _cursor_next(g, c)
-        _call(op, q, <size_t>m, par, CYACTS_F16)
+        _call(op, q, <size_t>m, par, half)
         c[0], col = first, first_col
         j = 0
         while j < m:
@@ -609,8 +622,8 @@ cdef void _packed(int op, const _grid *g, floating **base, _cursor *c, Py_ssize_
         start += m
 
 
-cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, Py_ssize_t stop,
-                    const double *par) noexcept nogil:
+cdef void _grid_run(int op, const _grid *g, element **base, Py_ssize_t start, Py_ssize_t stop,
+                    const double *par, int half) noexcept nogil:
     """Elements start .. stop - 1 of the flattened grid, row piece by row piece."""
     cdef double store[_STORE]  # doubles: aligned for either dtype
     cdef Py_ssize_t col = start % g.cols, n
@@ -618,31 +631,31 @@ cdef void _grid_run(int op, const _grid *g, floating **base, Py_ssize_t start, P
     cdef _cursor c
     _cursor_at(g, &c, start // g.cols)
     if g.cols < _SHORT_ROW:
-        _packed(op, g, base, &c, col, start, stop, par, <floating *>store)
+        _packed(op, g, base, &c, col, start, stop, par, <element *>store, half)
         return
     while start < stop:
         n = min(g.cols - col, stop - start)
         _peek_next(g, &c, next_row)
         _row_piece(op, g, base, c.offsets, NULL if start + n >= stop else next_row, col, n,
-                   par, <char *>store)
+                   par, <char *>store, half)
         start += n
         col = 0
         _cursor_next(g, &c)
 
 
-cdef void _grid_parallel(int op, const _grid *g, floating **base, Py_ssize_t total,
-                         const double *par, Py_ssize_t threads) noexcept nogil:
+cdef void _grid_parallel(int op, const _grid *g, element **base, Py_ssize_t total,
+                         const double *par, Py_ssize_t threads, int half) noexcept nogil:
     cdef Py_ssize_t chunk, n_chunks, c
-    cdef Py_ssize_t line = 64 // sizeof(floating)
+    cdef Py_ssize_t line = 64 // sizeof(element)
     threads = min(threads, total // <Py_ssize_t>cyacts_grain(op))
     if threads < 2 or not cyacts_openmp():
-        _grid_run(op, g, base, 0, total, par)
+        _grid_run(op, g, base, 0, total, par, half)
         return
     chunk = (total + threads - 1) // threads
     chunk = (chunk + line - 1) // line * line  # whole cache lines of a C-ordered output
     n_chunks = (total + chunk - 1) // chunk
     for c in prange(n_chunks, schedule='static', num_threads=threads):
-        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), par)
+        _grid_run(op, g, base, c * chunk, min(total, (c + 1) * chunk), par, half)
 
 
 def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object aux2=None,
@@ -651,8 +664,8 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     """y (and y2) = op(x + bias, aux1, aux2; param, param2) over equally shaped arrays of any
     strides, without copies.
 
-    Returns False, having written nothing, unless every operand is an aligned native float32
-    (or float64) ndarray of y's dtype and shape with strides in whole elements, y (and y2,
+    Returns False, having written nothing, unless every operand is an aligned native float32,
+    float64, float16 or bfloat16 ndarray of y's dtype and shape with strides in whole elements, y (and y2,
     which must have y's strides) is writeable and reaches no element twice; True when done.
     """
     cdef PyObject *ops[_NOPS]
@@ -664,11 +677,13 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     cdef char *data[_NOPS]
     cdef float *base32[_NOPS]
     cdef double *base64[_NOPS]
+    cdef uint16_t *base16[_NOPS]
+    cdef int half = _half_kind(y)
     cdef double par[2]
     par[0], par[1] = param, param2
     cdef bint merge
     cdef _grid g
-    if ((typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE) or nd > _MAX_DIMS
+    if ((typenum != cnp.NPY_FLOAT and typenum != cnp.NPY_DOUBLE and half < 0) or nd > _MAX_DIMS
             or not cnp.PyArray_ISWRITEABLE(y)):
         return False
     if y2 is not None and not (isinstance(y2, cnp.ndarray) and cnp.PyArray_ISWRITEABLE(y2)
@@ -754,11 +769,14 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     for i in range(_NOPS):
         base32[i] = <float *>data[i]
         base64[i] = <double *>data[i]
+        base16[i] = <uint16_t *>data[i]
     with nogil:
         if typenum == cnp.NPY_FLOAT:
-            _grid_parallel(op, &g, base32, total, par, n_threads)
+            _grid_parallel(op, &g, base32, total, par, n_threads, half)
+        elif typenum == cnp.NPY_DOUBLE:
+            _grid_parallel(op, &g, base64, total, par, n_threads, half)
         else:
-            _grid_parallel(op, &g, base64, total, par, n_threads)
+            _grid_parallel(op, &g, base16, total, par, n_threads, half)
     return True
 
 

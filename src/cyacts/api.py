@@ -6,7 +6,7 @@ docstring. Each tries the compiled fast path first (_core.fast: aligned contiguo
 one dtype, float16, bfloat16, float32 or float64), then the general path below, which checks
 everything before anything is written; the compiled driver (_core.pyx) only ever sees operands
 of one of those dtypes and one shape: flat contiguous buffers (16-bit ones are computed in
-float32 there), or float32/float64 arrays whose strides are whole elements (its row path).
+float32 there), or arrays whose strides are whole elements (its row path).
 """
 import numbers
 import os
@@ -73,10 +73,10 @@ def _execute(op, inputs, outs, n_threads, scalars, dtype, shape, scalar):
     """Run kernel `op` over inputs [x, aux1, aux2, bias] (None where absent) into `outs` ([out],
     or [out, out2] for the gated derivatives; None entries are allocated); returns the outputs.
 
-    Contiguous operands in a common order go to the kernels in one call. Other float32 and
-    float64 layouts (row slices, batch slices, reversed, strided or broadcast axes) go to the
-    driver's row path, which reads and writes the arrays where they are. Anything else (16-bit
-    views, other dtypes, unaligned, byte-swapped) goes through blocks: copied into small
+    Contiguous operands in a common order go to the kernels in one call. Other layouts of
+    operands of one dtype (row slices, batch slices, reversed, strided or broadcast axes) go to
+    the driver's row path, which reads and writes the arrays where they are. Anything else
+    (mixed dtypes, unaligned, byte-swapped) goes through blocks: copied into small
     contiguous buffers, computed, copied out, so memory use stays bounded and the data stays in
     cache. A 16-bit result (float16, bfloat16) is computed by the 16-bit kernels when every
     operand has its dtype, else in float32 and rounded once: the same bits either way.
