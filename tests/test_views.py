@@ -274,3 +274,32 @@ def test_a_nan_comes_out_the_same_in_vector_body_and_tail(dtype, simd_level):
                 assert len(bits) == 1, (f"{simd_level} {name}({'x' if slot == 1 else 'aux'}="
                                         f"{hex(int(nan.view(f'u{y.itemsize}')))}): "
                                         f"{sorted(map(hex, bits))}")
+
+
+def test_views_take_the_compiled_fast_path(monkeypatch):
+    """A call on views of one dtype (out absent, a view apart from the inputs, or the input
+    itself) goes straight to the row path: no Python-level general path, so a small view costs
+    about what a small contiguous array does. Operands that share memory otherwise still take
+    the general path, which gives the result as if the inputs had been copied first."""
+    execute = cyacts.api._execute
+    z = values((ROWS, COLS), F32, nan=False)
+    x, g = z[:, :700], z[:, 700:]
+    expected = cyacts.gelu_grad(x.copy(), g.copy())
+
+    def refused(*args):
+        raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr(cyacts.api, "_execute", refused)
+    assert_bitwise_equal(cyacts.gelu_grad(x, g), expected, "out absent")
+    assert cyacts.gelu(np.asfortranarray(z)).flags.f_contiguous
+    buffer = np.zeros((ROWS, COLS), F32)
+    assert cyacts.gelu_grad(x, g, out=buffer[:, ::-2]) is not None
+    assert_bitwise_equal(buffer[:, ::-2], expected, "out a reversed view")
+    w = z.copy()
+    cyacts.gelu_grad(w[:, :700], g, out=w[:, :700])  # out is x itself
+    assert_bitwise_equal(w[:, :700], expected, "out=x")
+    monkeypatch.setattr(cyacts.api, "_execute", execute)
+    for where in (np.s_[:, 1:701], np.s_[:, 700:]):  # x partly, then g (interleaved rows)
+        w = z.copy()
+        y = cyacts.gelu_grad(w[:, :700], w[:, 700:], out=w[where])
+        assert_bitwise_equal(y, expected, f"out=w[{where}] sharing memory with the inputs")

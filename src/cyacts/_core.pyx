@@ -792,6 +792,68 @@ cdef inline bint _plain(object a, int typenum):
             and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a) and cnp.PyArray_NDIM(<cnp.ndarray>a) > 0)
 
 
+cdef inline bint _strided(object a, int typenum):
+    """An aligned native ndarray of typenum, any strides: what the row path takes."""
+    return (type(a) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>a) == typenum
+            and cnp.PyArray_ISALIGNED(<cnp.ndarray>a) and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a)
+            and cnp.PyArray_NDIM(<cnp.ndarray>a) > 0)
+
+
+cdef inline void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
+    """The bytes [lo, hi) that a non-empty array a reaches."""
+    cdef int k
+    cdef Py_ssize_t span
+    lo[0] = hi[0] = <char *>cnp.PyArray_DATA(a)
+    for k in range(cnp.PyArray_NDIM(a)):
+        span = cnp.PyArray_STRIDES(a)[k] * (cnp.PyArray_DIMS(a)[k] - 1)
+        if span < 0:
+            lo[0] += span
+        else:
+            hi[0] += span
+    hi[0] += cnp.PyArray_ITEMSIZE(a)
+
+
+cdef inline bint _apart_strided(cnp.ndarray a, cnp.ndarray out):
+    """a is out itself (same data and strides), or their extents do not meet."""
+    cdef char *alo
+    cdef char *ahi
+    cdef char *olo
+    cdef char *ohi
+    cdef int k
+    if cnp.PyArray_DATA(a) == cnp.PyArray_DATA(out):
+        for k in range(cnp.PyArray_NDIM(a)):
+            if cnp.PyArray_STRIDES(a)[k] != cnp.PyArray_STRIDES(out)[k]:
+                return False
+        return True
+    _extent(a, &alo, &ahi)
+    _extent(out, &olo, &ohi)
+    return ahi <= olo or ohi <= alo
+
+
+cdef object _fast_rows(int op, cnp.ndarray x, object aux1, object aux2, object out,
+                       Py_ssize_t threads, double param, double param2, int typenum):
+    """fast() for operands of one dtype and shape of which some are not C-contiguous (row
+    slices, batch slices, reversed or strided axes): the row path, or None where it declines."""
+    if aux1 is not None and not (_strided(aux1, typenum) and _same_shape(x, aux1)):
+        return None
+    if aux2 is not None and not (_strided(aux2, typenum) and _same_shape(x, aux2)):
+        return None
+    if cnp.PyArray_SIZE(x) == 0:
+        return None
+    if out is None:  # Fortran-ordered for a Fortran-ordered x, as the general path's
+        out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), typenum,
+                                cnp.PyArray_NDIM(x) > 1 and cnp.PyArray_IS_F_CONTIGUOUS(x)
+                                and not cnp.PyArray_IS_C_CONTIGUOUS(x))
+    elif not (_strided(out, typenum) and _same_shape(x, out)
+              and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) and _apart_strided(x, out)
+              and (aux1 is None or _apart_strided(aux1, out))
+              and (aux2 is None or _apart_strided(aux2, out))):
+        return None
+    if not apply_rows(op, x, out, aux1, aux2, param, threads, param2=param2):
+        return None
+    return out
+
+
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
     cdef int i
     if cnp.PyArray_NDIM(a) != cnp.PyArray_NDIM(b):
@@ -812,7 +874,8 @@ cdef inline bint _apart(cnp.ndarray a, cnp.ndarray out):
 
 def fast(int op, object x, object aux1, object aux2, object out, object n_threads, double param,
          double param2=0.0):
-    """The result of op over x (aux1, aux2 optional, same shape and dtype), or None."""
+    """The result of op over x (aux1, aux2 optional, same shape and dtype), or None. Operands
+    that are not all C-contiguous go to the row path (_fast_rows)."""
     cdef Py_ssize_t threads
     cdef double par[2]
     cdef void *p[_NOPS]
@@ -830,12 +893,13 @@ def fast(int op, object x, object aux1, object aux2, object out, object n_thread
         half = _half_kind(x)
         if half < 0:
             return None
-    if not _plain(x, typenum):
-        return None
-    if aux1 is not None and not (_plain(aux1, typenum) and _same_shape(x, aux1)):
-        return None
-    if aux2 is not None and not (_plain(aux2, typenum) and _same_shape(x, aux2)):
-        return None
+    if not (_plain(x, typenum)
+            and (aux1 is None or (_plain(aux1, typenum) and _same_shape(x, aux1)))
+            and (aux2 is None or (_plain(aux2, typenum) and _same_shape(x, aux2)))
+            and (out is None or _plain(out, typenum))):
+        if not _strided(x, typenum):
+            return None
+        return _fast_rows(op, x, aux1, aux2, out, threads, param, param2, typenum)
     if out is None:
         out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(<cnp.ndarray>x), cnp.PyArray_DIMS(<cnp.ndarray>x),
                                 typenum, 0)

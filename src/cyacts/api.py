@@ -2,8 +2,9 @@
 
 Every public activation is made here from its registry entry (_ops.py): `f`, the in-place `f_`
 and the derivative `f_grad`, each a small generated function with the real signature and
-docstring. Each tries the compiled fast path first (_core.fast: aligned contiguous arrays of
-one dtype, float16, bfloat16, float32 or float64), then the general path below, which checks
+docstring. Each tries the compiled fast path first (_core.fast: aligned native arrays of one
+dtype and shape, float16, bfloat16, float32 or float64, contiguous or views, with an output
+absent or apart from the inputs), then the general path below, which checks
 everything before anything is written; the compiled driver (_core.pyx) only ever sees operands
 of one of those dtypes and one shape: flat contiguous buffers (16-bit ones are computed in
 float32 there), or arrays whose strides are whole elements (its row path).
