@@ -303,3 +303,23 @@ def test_views_take_the_compiled_fast_path(monkeypatch):
         w = z.copy()
         y = cyacts.gelu_grad(w[:, :700], w[:, 700:], out=w[where])
         assert_bitwise_equal(y, expected, f"out=w[{where}] sharing memory with the inputs")
+
+
+@pytest.mark.parametrize("unit", [u.name for u in _ops.GATED])
+def test_gated_derivatives_on_the_halves_of_a_projection(unit, no_blocked):
+    """grad_gate and grad_value of gate = h[:, :d], value = h[:, d:] from one pass of the row
+    path (both outputs share their strides), the bits of the contiguous copies."""
+    h = values((ROWS, COLS), F32, nan=False)
+    gate, value = h[:, :700], h[:, 700:]
+    g = values((ROWS, 700), F32, 1, nan=False)[::-1]
+    grad = getattr(cyacts, unit + "_grad")
+    expected = grad(gate.copy(), value.copy(), g.copy(), n_threads=1)
+    for t in THREADS:
+        got = grad(gate, value, g, n_threads=t)
+        for name, a, e in zip(("grad_gate", "grad_value"), got, expected):
+            assert_bitwise_equal(a, e, f"{unit}: {name}, {t} threads")
+        buffer = np.zeros((ROWS, 2 * COLS), F32)
+        out = (buffer[:, :700], buffer[:, COLS:COLS + 700])
+        assert grad(gate, value, g, out=out, n_threads=t)[0] is out[0]
+        for name, a, e in zip(("grad_gate", "grad_value"), out, expected):
+            assert_bitwise_equal(a, e, f"{unit}: {name} into views, {t} threads")

@@ -687,7 +687,7 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
             or not cnp.PyArray_ISWRITEABLE(y)):
         return False
     if y2 is not None and not (isinstance(y2, cnp.ndarray) and cnp.PyArray_ISWRITEABLE(y2)
-                               and (<cnp.ndarray>y2).strides == y.strides):
+                               and _same_strides(<cnp.ndarray>y2, y)):
         return False
     for i, operand in enumerate((y, x, aux1, aux2, bias, y2)):
         ops[i] = NULL
@@ -813,6 +813,17 @@ cdef inline void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
     hi[0] += cnp.PyArray_ITEMSIZE(a)
 
 
+cdef inline bint _same_strides(cnp.ndarray a, cnp.ndarray b):
+    """a and b have one shape and the same strides (in bytes)."""
+    cdef int k
+    if not _same_shape(a, b):
+        return False
+    for k in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_STRIDES(a)[k] != cnp.PyArray_STRIDES(b)[k]:
+            return False
+    return True
+
+
 cdef inline bint _apart_strided(cnp.ndarray a, cnp.ndarray out):
     """a is out itself (same data and strides), or their extents do not meet."""
     cdef char *alo
@@ -821,10 +832,7 @@ cdef inline bint _apart_strided(cnp.ndarray a, cnp.ndarray out):
     cdef char *ohi
     cdef int k
     if cnp.PyArray_DATA(a) == cnp.PyArray_DATA(out):
-        for k in range(cnp.PyArray_NDIM(a)):
-            if cnp.PyArray_STRIDES(a)[k] != cnp.PyArray_STRIDES(out)[k]:
-                return False
-        return True
+        return _same_strides(a, out)
     _extent(a, &alo, &ahi)
     _extent(out, &olo, &ohi)
     return ahi <= olo or ohi <= alo
