@@ -499,6 +499,18 @@ PEER_FORMS = {
     "celu_grad_y": (_np_elu_grad_y,
                     lambda x, g, y, s: _elu_bw(g, 1.0, 1, 1.0, True, x, grad_input=y),
                     "g * where(x > 0, 1, x + 1)"),
+    "squared_relu": (lambda x, g, y, s: np.square(np.clip(x, 0, np.inf, out=y), out=y),
+                     lambda x, g, y, s: _torch.square(_torch.clamp_min(x, 0, out=y), out=y),
+                     "where(x > 0, x * x, 0)"),
+    "squared_relu_grad": (lambda x, g, y, s: np.multiply(
+                              np.multiply(np.clip(x, 0, np.inf, out=s.t), 2, out=s.t), g, out=y),
+                          lambda x, g, y, s: _torch.mul(
+                              _torch.clamp_min(x, 0, out=y).mul_(2), g, out=y),
+                          "where(x > 0, 2 * x * g, 0)"),
+    "squared_relu_grad_y": (lambda x, g, y, s: np.multiply(
+                                np.multiply(np.sqrt(x, out=s.t), 2, out=s.t), g, out=y),
+                            lambda x, g, y, s: _torch.mul(_torch.sqrt(x, out=y).mul_(2), g, out=y),
+                            "2 * sqrt(x) * g"),
     "hardtanh": (lambda x, g, y, s: np.clip(x, -1, 1, out=y),
                  lambda x, g, y, s: _nn.hardtanh(x, -1, 1, out=y),
                  "where(x < -1, -1, where(x > 1, 1, x))"),
