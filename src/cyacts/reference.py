@@ -535,8 +535,8 @@ def _softplus_grad_from_output(y, beta=1.0, threshold=None, computes_in=np.float
     """1 - exp(-beta y), 1 where beta y > threshold."""
     _, w, wl, over = _beta_x(y, beta, threshold, computes_in)
     with np.errstate(all="ignore"):  # 1 - exp(-(w + wl)) = -expm1(-w) + exp(-w) wl
-        d = -np.expm1(-w)
-        return np.where(over, 1.0, np.where(wl == 0, d, d + np.exp(-w) * wl))
+        d = -np.expm1(-w)  # -inf for beta y below -709.78: no correction (inf - inf)
+        return np.where(over, 1.0, np.where((wl == 0) | np.isinf(d), d, d + np.exp(-w) * wl))
 
 
 def _log_sigmoid_grad(x):
