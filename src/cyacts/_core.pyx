@@ -815,13 +815,8 @@ cdef inline void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
 
 cdef inline bint _same_strides(cnp.ndarray a, cnp.ndarray b):
     """a and b have one shape and the same strides (in bytes)."""
-    cdef int k
-    if not _same_shape(a, b):
-        return False
-    for k in range(cnp.PyArray_NDIM(a)):
-        if cnp.PyArray_STRIDES(a)[k] != cnp.PyArray_STRIDES(b)[k]:
-            return False
-    return True
+    return _same_shape(a, b) and cnp.PyArray_CompareLists(
+        cnp.PyArray_STRIDES(a), cnp.PyArray_STRIDES(b), cnp.PyArray_NDIM(a))
 
 
 cdef inline bint _apart_strided(cnp.ndarray a, cnp.ndarray out):
@@ -830,7 +825,6 @@ cdef inline bint _apart_strided(cnp.ndarray a, cnp.ndarray out):
     cdef char *ahi
     cdef char *olo
     cdef char *ohi
-    cdef int k
     if cnp.PyArray_DATA(a) == cnp.PyArray_DATA(out):
         return _same_strides(a, out)
     _extent(a, &alo, &ahi)
@@ -863,13 +857,8 @@ cdef object _fast_rows(int op, cnp.ndarray x, object aux1, object aux2, object o
 
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
-    cdef int i
-    if cnp.PyArray_NDIM(a) != cnp.PyArray_NDIM(b):
-        return False
-    for i in range(cnp.PyArray_NDIM(a)):
-        if cnp.PyArray_DIMS(a)[i] != cnp.PyArray_DIMS(b)[i]:
-            return False
-    return True
+    return cnp.PyArray_NDIM(a) == cnp.PyArray_NDIM(b) and cnp.PyArray_CompareLists(
+        cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b), cnp.PyArray_NDIM(a))
 
 
 cdef inline bint _apart(cnp.ndarray a, cnp.ndarray out):
