@@ -8,6 +8,7 @@ import dataclasses
 import re
 
 import numpy as np
+import pytest
 
 import cyacts
 from cyacts import _ops, reference
@@ -19,6 +20,15 @@ PARAMS = {op.name: tuple(op.variants()) for op in _ops.OPS}
 FROM_OUTPUT = tuple(op.name for op in _ops.OPS if op.from_output is not None)
 
 F16, F32, F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+try:
+    import ml_dtypes
+except ImportError:  # pragma: no cover - ml_dtypes is in the test extras
+    ml_dtypes = None
+#: ml_dtypes' bfloat16, or None without ml_dtypes
+BF16 = None if ml_dtypes is None else np.dtype(ml_dtypes.bfloat16)
+#: the 16-bit dtypes as test parameters (bfloat16 skipped without ml_dtypes)
+HALVES = [F16, pytest.param(BF16, id="bfloat16", marks=pytest.mark.skipif(
+    BF16 is None, reason="needs ml_dtypes"))]
 FLOATS = (F16, F32, F64)
 RTOL = {F32: 1e-5, F64: 1e-12}
 # results below these magnitudes may flush toward zero

@@ -5,16 +5,11 @@ import pytest
 
 import cyacts
 
+from _cases import BF16
 from conftest import FORWARD, VARIANTS, sample_values
 
-try:
-    import ml_dtypes
-
-    BF16 = [np.dtype(ml_dtypes.bfloat16)]
-except ImportError:  # pragma: no cover
-    BF16 = []
-
-DTYPES = [np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.float16)] + BF16
+DTYPES = [np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.float16)] + (
+    [] if BF16 is None else [BF16])
 CASES = [pytest.param(name, kw, id=id_) for id_, name, kw in FORWARD]
 
 
