@@ -675,9 +675,6 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
     cdef Py_ssize_t dims[_MAX_DIMS]
     cdef Py_ssize_t strides[_NOPS][_MAX_DIMS]
     cdef char *data[_NOPS]
-    cdef float *base32[_NOPS]
-    cdef double *base64[_NOPS]
-    cdef uint16_t *base16[_NOPS]
     cdef int half = _half_kind(y)
     cdef double par[2]
     par[0], par[1] = param, param2
@@ -766,17 +763,13 @@ def apply_rows(int op, cnp.ndarray x, cnp.ndarray y, object aux1=None, object au
         for i in range(_NOPS):
             g.unit = g.unit and (data[i] == NULL or g.strides[i][g.n_outer] == 1)
     total = cnp.PyArray_SIZE(y)
-    for i in range(_NOPS):
-        base32[i] = <float *>data[i]
-        base64[i] = <double *>data[i]
-        base16[i] = <uint16_t *>data[i]
-    with nogil:
+    with nogil:  # data[i]: each operand's first element, of the dtype the typenum says
         if typenum == cnp.NPY_FLOAT:
-            _grid_parallel(op, &g, base32, total, par, n_threads, half)
+            _grid_parallel(op, &g, <float **>data, total, par, n_threads, half)
         elif typenum == cnp.NPY_DOUBLE:
-            _grid_parallel(op, &g, base64, total, par, n_threads, half)
+            _grid_parallel(op, &g, <double **>data, total, par, n_threads, half)
         else:
-            _grid_parallel(op, &g, base16, total, par, n_threads, half)
+            _grid_parallel(op, &g, <uint16_t **>data, total, par, n_threads, half)
     return True
 
 
